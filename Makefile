@@ -1,0 +1,133 @@
+# ctys — the one build.  See README.md; `make help` lists the targets.
+#
+# Every folder contributes a `module.mk` that appends to:
+#   LIB_SRCS    sources compiled into build/libctys.a (everything but main()s)
+#   PROGS       program names; for each, <name>_MAIN is the file with main()
+#   MAN_PAGES   man pages to install (path below man/)
+# Unit tests are tests/unit/test_*.c, one Criterion binary each; fuzzers are
+# tests/fuzz/fuzz_*.c.  Nothing else needs editing to add a module or a test.
+
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+MANDIR   ?= $(PREFIX)/share/man
+CONFDIR  ?= $(PREFIX)/etc/ctys
+DESTDIR  ?=
+BUILD    ?= build
+CC       ?= cc
+PKG_CONFIG ?= pkg-config
+
+VERSION  := $(shell cat VERSION)
+
+# Libraries by pkg-config name.  Evaluated lazily, so `make test` can install
+# them before the first use.
+PKGS       := libssh ldap lmdb readline uuid jansson
+PKG_CFLAGS  = $(shell $(PKG_CONFIG) --cflags $(PKGS))
+PKG_LIBS    = $(shell $(PKG_CONFIG) --libs $(PKGS))
+CRIT_CFLAGS = $(shell $(PKG_CONFIG) --cflags criterion)
+CRIT_LIBS   = $(shell $(PKG_CONFIG) --libs criterion)
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation
+OPT      ?= -O2 -g
+SAN      ?=
+SAN_ON   := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+SANFLAGS := $(if $(SAN),$(SAN_ON))
+CPPFLAGS += -D_GNU_SOURCE -DCTYS_VERSION='"$(VERSION)"' -DCTYS_CONFDIR='"$(CONFDIR)"' -I.
+CFLAGS   ?=
+ALL_CFLAGS = -std=c11 $(WARN) $(OPT) $(SANFLAGS) $(CFLAGS) $(PKG_CFLAGS)
+LDFLAGS  += $(SANFLAGS) -Wl,--as-needed
+
+LIB_SRCS  :=
+PROGS     :=
+MAN_PAGES :=
+include lib/module.mk
+include $(filter-out lib/module.mk,$(wildcard */module.mk))
+
+LIB_OBJS   := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+LIBCTYS    := $(BUILD)/libctys.a
+BINS       := $(PROGS:%=bin/%)
+TEST_SRCS  := $(wildcard tests/unit/test_*.c)
+TEST_BINS  := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
+
+.PHONY: all test check unit asan fuzz bench install uninstall clean help deps format-check
+
+all: $(BINS)
+
+help:
+	@echo 'make            build bin/ (ctys and its tools)'
+	@echo 'make test       install missing Debian packages, build, run every test'
+	@echo 'make asan       the whole suite under ASan+UBSan'
+	@echo 'make fuzz       every fuzzer for FUZZ_SECONDS (default 60) each'
+	@echo 'make bench      benchmarks with ratios against in-run baselines'
+	@echo 'make install    PREFIX=$(PREFIX) DESTDIR=...'
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIBCTYS): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+define prog_rule
+bin/$(1): $(BUILD)/$(basename $($(1)_MAIN)).o $(LIBCTYS)
+	@mkdir -p bin
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(PKG_LIBS) -lpthread
+endef
+$(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIBCTYS) tests/unit/testutil.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(CRIT_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBCTYS) $(CRIT_LIBS) $(PKG_LIBS) -lpthread
+
+deps:
+	@tests/deps.sh
+
+# The README's test command: packages, build, every test.
+test: deps
+	@$(MAKE) --no-print-directory check
+
+check: all $(TEST_BINS)
+	@BUILD=$(BUILD) tests/run.sh
+
+unit: all $(TEST_BINS)
+	@BUILD=$(BUILD) tests/run.sh --unit
+
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 OPT='-O1 -g' clean-bin
+	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 OPT='-O1 -g' check
+	@$(MAKE) --no-print-directory clean-bin
+
+clean-bin:
+	rm -rf bin
+
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(CONFDIR)
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/
+	for m in $(wildcard man/*.[157]); do \
+	    s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+	cp -R conf/. $(DESTDIR)$(CONFDIR)/
+
+uninstall:
+	for p in $(PROGS); do rm -f $(DESTDIR)$(BINDIR)/$$p; done
+	for m in $(notdir $(wildcard man/*.[157])); do \
+	    s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$$m; done
+	rm -rf $(DESTDIR)$(CONFDIR)
+
+format-check:
+	clang-format --dry-run -Werror $(shell git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build build-asan build-fuzz bin
+
+-include $(LIB_OBJS:.o=.d)

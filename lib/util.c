@@ -1,0 +1,147 @@
+/* util.c — see util.h. */
+#include "lib/util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "lib/xmalloc.h"
+
+bool
+kw_match(const char *names, const char *word, size_t len)
+{
+	const char *p = names, *bar;
+	size_t n;
+
+	for (;;) {
+		bar = strchr(p, '|');
+		n = bar ? (size_t)(bar - p) : strlen(p);
+		if (n == len && strncasecmp(p, word, len) == 0)
+			return true;
+		if (bar == NULL)
+			return false;
+		p = bar + 1;
+	}
+}
+
+size_t
+kw_canon_len(const char *names)
+{
+	const char *bar = strchr(names, '|');
+
+	return bar ? (size_t)(bar - names) : strlen(names);
+}
+
+int
+kw_lookup(const struct kw *tab, size_t ntab, const char *word, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < ntab; i++)
+		if (kw_match(tab[i].names, word, len))
+			return tab[i].id;
+	return -1;
+}
+
+static int
+digit_value(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A' + 36;
+	if (c == '@')
+		return 62;
+	if (c == '_')
+		return 63;
+	return 99;
+}
+
+ctys_err_t
+parse_bash_number(const char *s, unsigned long *out)
+{
+	const char *p = s, *hash = strchr(s, '#');
+	unsigned long base = 10, v = 0;
+	int d;
+
+	if (*s == '\0')
+		return ctys_seterr(CTYS_ERR_USAGE, "empty number");
+	if (hash) {
+		if (hash == s)
+			return ctys_seterr(CTYS_ERR_USAGE, "bad number '%s'", s);
+		base = 0;
+		for (p = s; p < hash; p++) {
+			if (!isdigit((unsigned char)*p) || base > 64)
+				return ctys_seterr(CTYS_ERR_USAGE, "bad number base in '%s'", s);
+			base = base * 10 + (unsigned long)(*p - '0');
+		}
+		if (base < 2 || base > 64)
+			return ctys_seterr(CTYS_ERR_USAGE, "number base out of range in '%s'", s);
+		p = hash + 1;
+	} else if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		p = s + 2;
+	} else if (s[0] == '0' && s[1]) {
+		base = 8;
+		p = s + 1;
+	}
+	if (*p == '\0')
+		return ctys_seterr(CTYS_ERR_USAGE, "bad number '%s'", s);
+	for (; *p; p++) {
+		d = digit_value((unsigned char)*p);
+		/* bases <= 36 accept upper case as the lower-case digits */
+		if (base <= 36 && *p >= 'A' && *p <= 'Z')
+			d = *p - 'A' + 10;
+		if (d < 0 || (unsigned long)d >= base)
+			return ctys_seterr(CTYS_ERR_USAGE, "bad digit '%c' in number '%s'", *p, s);
+		if (v > (0xFFFFFFFFUL - (unsigned long)d) / base)
+			return ctys_seterr(CTYS_ERR_USAGE, "number '%s' out of range", s);
+		v = v * base + (unsigned long)d;
+	}
+	*out = v;
+	return CTYS_OK;
+}
+
+bool
+parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	unsigned long v = 0;
+
+	if (*s == '\0')
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		if (v > (max - (unsigned long)(*s - '0')) / 10)
+			return false;
+		v = v * 10 + (unsigned long)(*s - '0');
+	}
+	*out = v;
+	return true;
+}
+
+char *
+str_upper(const char *s)
+{
+	char *u = xstrdup(s), *p;
+
+	for (p = u; *p; p++)
+		*p = (char)toupper((unsigned char)*p);
+	return u;
+}
+
+bool
+str_ieq(const char *a, const char *b)
+{
+	return strcasecmp(a, b) == 0;
+}
+
+bool
+str_has_prefix(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}

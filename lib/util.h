@@ -1,0 +1,44 @@
+/*
+ * util.h — small helpers shared by every module: keyword tables with
+ * aliases, bash-style numbers, case-insensitive comparison.
+ */
+#ifndef CTYS_UTIL_H
+#define CTYS_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lib/err.h"
+
+/*
+ * A keyword with aliases, as the tables of actions, options and plugins use
+ * them: `names` is "CANONICAL|ALIAS|ALIAS".  Matching is case-insensitive.
+ */
+struct kw {
+	const char *names;
+	int id;
+};
+
+/* Id of the entry whose names include word[0..len), or -1. */
+int kw_lookup(const struct kw *tab, size_t ntab, const char *word, size_t len);
+/* True when `word[0..len)` is one of the '|'-separated `names` (any case). */
+bool kw_match(const char *names, const char *word, size_t len);
+/* Length of the canonical (first) name in a "A|B|C" list. */
+size_t kw_canon_len(const char *names);
+
+/*
+ * Parse a number in bash arithmetic notation: decimal, 0x hex, leading-0
+ * octal, or base#digits (base 2..64, digits 0-9a-zA-Z@_).  Whole string
+ * must be consumed.  Returns CTYS_ERR_USAGE (with message) otherwise.
+ */
+ctys_err_t parse_bash_number(const char *s, unsigned long *out);
+
+/* Strict unsigned decimal, no sign, no spaces, <= max. */
+bool parse_uint(const char *s, unsigned long max, unsigned long *out);
+
+/* ASCII uppercase copy (caller frees). */
+char *str_upper(const char *s);
+bool str_ieq(const char *a, const char *b);
+bool str_has_prefix(const char *s, const char *prefix);
+
+#endif
