@@ -50,7 +50,7 @@ TEST_SRCS  := $(wildcard tests/unit/test_*.c)
 TEST_BINS  := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all test check unit asan fuzz bench install uninstall clean help deps format-check
+.PHONY: all test check unit asan fuzz fuzz-bins bench install uninstall clean help deps format-check
 
 all: $(BINS)
 
@@ -102,9 +102,19 @@ asan: deps
 clean-bin:
 	rm -rf bin
 
+# Fuzzers: libFuzzer with clang, ASan+UBSan, one binary per tests/fuzz/fuzz_*.c,
+# each started from its seed corpus tests/fuzz/corpus/<name>/.
 FUZZ_SECONDS ?= 60
-fuzz: deps
-	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIBCTYS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(LIBCTYS) $(PKG_LIBS) -lpthread
+fuzz-bins: $(FUZZ_BINS)
+fuzz:
+	@tests/deps.sh fuzz
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang SAN=1 OPT='-O1 -g' \
+	    CFLAGS=-fsanitize=fuzzer-no-link fuzz-bins
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) BUILD=build-fuzz tests/fuzz/run.sh $(FUZZERS)
 
 bench: deps
 	@$(MAKE) --no-print-directory all
