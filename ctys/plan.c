@@ -1,0 +1,392 @@
+/* plan.c — see plan.h. */
+#include "ctys/plan.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agents/plugin.h"
+#include "lib/log.h"
+#include "lib/strv.h"
+#include "lib/util.h"
+#include "lib/xmalloc.h"
+
+struct walk {
+	const struct plan_env *env;
+	struct plan *plan;
+	struct ctys_opts st;     /* the current (cumulative) state */
+	struct ropts r;
+	size_t base;             /* position offset for messages */
+	unsigned counters[3];    /* per subtask kind */
+	struct strv groups;      /* group names being expanded (cycle check) */
+	int depth;
+};
+
+static ctys_err_t walk_nodes(struct walk *w, const struct tnode *v, size_t n, const char *wrap,
+	const char *group, size_t pos_off);
+
+/* Apply a context text to the current state (mode CONTEXT). */
+static ctys_err_t
+apply_ctx(struct walk *w, struct ctys_opts *st, struct ropts *r, const char *ctx,
+    const char *target, size_t pos)
+{
+	struct strv words = STRV_INIT;
+	size_t used, bad;
+	char where[400];
+	ctys_err_t e;
+
+	if (ctx == NULL)
+		return CTYS_OK;
+	strv_split_ws(&words, ctx);
+	snprintf(where, sizeof where, "context options of '%s' (position %zu)", target, pos + 1);
+	e = opts_parse(st, r, w->env->oenv, OPTS_CONTEXT, words.v, words.n, &used, &bad, where);
+	strv_free(&words);
+	return e;
+}
+
+/* ctx, own and wrap combined: "wrap own wrap" (the CONTEXT rule) or "own". */
+static char *
+wrapped_ctx(const char *own, const char *wrap)
+{
+	if (wrap == NULL || *wrap == '\0')
+		return own ? xstrdup(own) : NULL;
+	if (own == NULL)
+		return xstrdup(wrap);
+	return xasprintf("%s %s %s", wrap, own, wrap);
+}
+
+static void
+job_push(struct walk *w, const struct tnode *t, const char *type, const char *group)
+{
+	struct plan *p = w->plan;
+	struct job *j;
+	size_t i;
+	const char *user = w->st.user ? w->st.user : w->env->local_user;
+
+	p->v = xreallocarray(p->v, p->n + 1, sizeof *p->v);
+	j = &p->v[p->n];
+	memset(j, 0, sizeof *j);
+	j->id = (unsigned)++p->n;
+	j->nhops = t->nhops;
+	j->hops = xcalloc(t->nhops, sizeof *j->hops);
+	for (i = 0; i < t->nhops; i++) {
+		j->hops[i].user = xstrdup(t->hops[i].user ? t->hops[i].user : user);
+		j->hops[i].host = xstrdup(t->hops[i].host);
+		j->hops[i].port = t->hops[i].port ? xstrdup(t->hops[i].port) : NULL;
+		/* the top level's context is the job's; lower levels keep theirs */
+		j->hops[i].ctx = i + 1 < t->nhops && t->hops[i].ctx ? xstrdup(t->hops[i].ctx) : NULL;
+		j->hops[i].pos = t->hops[i].pos;
+	}
+	/* localhost runs locally; another user on localhost goes through ssh */
+	j->local = t->nhops == 1 && strcmp(t->hops[0].host, "localhost") == 0 &&
+	    strcmp(j->hops[0].user, w->env->local_user) == 0;
+	j->group = group ? xstrdup(group) : NULL;
+	j->type = xstrdup(type);
+	opts_copy(&j->opts, &w->st);
+	ropts_copy(&j->ropts, &w->r);
+}
+
+/* The session types a job runs with; one job per type for "-t ALL". */
+static ctys_err_t
+emit_jobs(struct walk *w, const struct tnode *t, const char *group)
+{
+	const struct action_def *a = w->st.action;
+	const char *type = w->st.type;
+	const struct plugin_desc *pd;
+	size_t i;
+
+	if (w->plan->n >= PLAN_MAX_JOBS)
+		return ctys_seterr(CTYS_ERR_TOOLONG, "more than %d jobs", PLAN_MAX_JOBS);
+	if (w->st.datacache && strstr(w->st.datacache, "ONLY") && !(a->flags & ACTF_COLLECTOR))
+		return ctys_seterr(CTYS_ERR_USAGE, "'-C ONLY' is only allowed with LIST, ENUMERATE, "
+		    "INFO and SHOW (target '%s')", t->hops[t->nhops - 1].host);
+	if (a->flags & ACTF_COLLECTOR) {
+		job_push(w, t, type ? type : "ALL", group);
+		return CTYS_OK;
+	}
+	if (type == NULL)
+		type = w->env->oenv->default_type ? w->env->oenv->default_type : "VNC";
+	if (strcmp(type, "ALL") != 0) {
+		pd = plugin_lookup(type, strlen(type));
+		if (pd == NULL)
+			return ctys_seterr(CTYS_ERR_USAGE, "unknown session type '%s'", type);
+		if (!(pd->actions & CTYS_ACT_BIT(a->id)))
+			return ctys_seterr(CTYS_ERR_USAGE, "session type %s does not support %s "
+			    "(target '%s')", pd->name, a->name, t->hops[t->nhops - 1].host);
+		job_push(w, t, pd->name, group);
+		return CTYS_OK;
+	}
+	/* -t ALL with CREATE/CANCEL: one job per loaded plugin supporting it */
+	for (i = 0; i < plugin_count; i++) {
+		pd = &plugin_table[i];
+		if (!(pd->actions & CTYS_ACT_BIT(a->id)))
+			continue;
+		if (w->st.multitype && strcmp(w->st.multitype, "ALL") != 0) {
+			struct strv l = STRV_INIT;
+			char *m = xstrdup(w->st.multitype), *c;
+			bool found = false;
+
+			for (c = m; *c; c++)
+				if (*c == ',')
+					*c = ' ';
+			strv_split_ws(&l, m);
+			for (size_t k = 0; k < l.n; k++)
+				found |= strcmp(l.v[k], pd->name) == 0;
+			strv_free(&l);
+			free(m);
+			if (!found)
+				continue;
+		}
+		job_push(w, t, pd->name, group);
+	}
+	return CTYS_OK;
+}
+
+static char *
+join_group(const char *outer, const char *inner)
+{
+	return outer ? xasprintf("%s/%s", outer, inner) : xstrdup(inner);
+}
+
+/* Validate the contexts of the lower stack levels (they travel with the hop). */
+static ctys_err_t
+check_hop_ctx(struct walk *w, const struct tnode *t, size_t pos_off)
+{
+	struct ctys_opts scratch;
+	struct ropts r = { 0 };
+	size_t i;
+	ctys_err_t e = CTYS_OK;
+
+	for (i = 0; i + 1 < t->nhops && e == CTYS_OK; i++) {
+		if (t->hops[i].ctx == NULL)
+			continue;
+		opts_init(&scratch);
+		e = apply_ctx(w, &scratch, &r, t->hops[i].ctx, t->hops[i].host,
+		    pos_off + t->hops[i].pos);
+		opts_free(&scratch);
+		ropts_free(&r);
+	}
+	return e;
+}
+
+static ctys_err_t
+expand_group(struct walk *w, const struct tnode *t, const char *ctx, const char *group,
+    size_t pos_off, bool *done)
+{
+	const char *name = t->hops[0].host;
+	char *members = NULL, *g, *full;
+	bool vmstack = false;
+	struct targets ts;
+	ctys_err_t e;
+	size_t i;
+
+	*done = false;
+	if (t->nhops != 1 || w->env->group_expand == NULL)
+		return CTYS_OK;
+	full = t->hops[0].user ? xasprintf("%s@%s", t->hops[0].user, name) : xstrdup(name);
+	e = w->env->group_expand(w->env->group_ctx, full, &members, &vmstack);
+	free(full);
+	if (e == CTYS_ERR_NOENT) {
+		ctys_errclear();
+		return CTYS_OK; /* not a group: a host */
+	}
+	if (e != CTYS_OK)
+		return e;
+	*done = true;
+	for (i = 0; i < w->groups.n; i++) {
+		if (strcmp(w->groups.v[i], name) == 0) {
+			struct buf b = BUF_INIT;
+
+			for (size_t k = i; k < w->groups.n; k++)
+				buf_addf(&b, "%s -> ", w->groups.v[k]);
+			e = ctys_seterr(CTYS_ERR_CYCLE, "group '%s' contains itself: %s%s", name,
+			    buf_cstr(&b), name);
+			buf_free(&b);
+			free(members);
+			return e;
+		}
+	}
+	if (w->groups.n >= w->env->max_recurse) {
+		free(members);
+		return ctys_seterr(CTYS_ERR_NESTING, "groups nested deeper than %u at '%s'",
+		    w->env->max_recurse, name);
+	}
+	if ((e = targets_parse(members, 0, &ts)) != CTYS_OK) {
+		ctys_errprefix("in the members of group '%s': ", name);
+		free(members);
+		return e;
+	}
+	free(members);
+	strv_push(&w->groups, name);
+	g = join_group(group, name);
+	if (vmstack) {
+		/* a .VMSTACK group behaves like VMSTACK{members} */
+		struct tnode st = { 0 };
+
+		st.kind = TN_SUBTASK;
+		st.sub = ST_VMSTACK;
+		st.ctx = (char *)ctx;
+		st.kids = ts.v;
+		st.nkids = ts.n;
+		st.pos = t->pos;
+		e = walk_nodes(w, &st, 1, NULL, group, pos_off);
+	} else {
+		/* the group's own context options apply to every member */
+		e = walk_nodes(w, ts.v, ts.n, ctx, g, pos_off);
+	}
+	free(g);
+	free(w->groups.v[--w->groups.n]);
+	w->groups.v[w->groups.n] = NULL;
+	targets_free(&ts);
+	return e;
+}
+
+static ctys_err_t
+walk_host(struct walk *w, const struct tnode *t, const char *wrap, const char *group,
+    size_t pos_off)
+{
+	const struct hop *top = &t->hops[t->nhops - 1];
+	char *ctx = wrapped_ctx(top->ctx, wrap);
+	char label[600];
+	bool done;
+	ctys_err_t e;
+
+	snprintf(label, sizeof label, "%s%s%s", top->user ? top->user : "", top->user ? "@" : "",
+	    top->host);
+	e = expand_group(w, t, ctx, group, pos_off, &done);
+	if (e == CTYS_OK && !done) {
+		e = apply_ctx(w, &w->st, &w->r, ctx, label, pos_off + top->pos);
+		if (e == CTYS_OK)
+			e = check_hop_ctx(w, t, pos_off);
+		if (e == CTYS_OK)
+			e = emit_jobs(w, t, group);
+	}
+	free(ctx);
+	return e;
+}
+
+static ctys_err_t
+walk_subtask(struct walk *w, const struct tnode *t, const char *wrap, const char *group,
+    size_t pos_off)
+{
+	struct ctys_opts save;
+	struct ropts rsave;
+	char *name, *g, *ctx;
+	ctys_err_t e;
+
+	if (++w->depth > (int)w->env->max_recurse)
+		return ctys_seterr(CTYS_ERR_NESTING, "subtasks nested deeper than %u",
+		    w->env->max_recurse);
+	opts_copy(&save, &w->st);
+	ropts_copy(&rsave, &w->r);
+	name = xasprintf("%s#%u", subtask_name(t->sub), ++w->counters[t->sub]);
+	g = join_group(group, name);
+	if (t->sub == ST_VMSTACK) {
+		w->plan->stack_master = true;
+		w->st.bmode = BM_STACK | BM_SYNC | BM_SEQ;
+		w->st.bmode_locked = true;
+	}
+	ctx = wrapped_ctx(t->ctx, wrap);
+	e = walk_nodes(w, t->kids, t->nkids, ctx, g, pos_off);
+	free(ctx);
+	free(name);
+	free(g);
+	opts_free(&w->st);
+	ropts_free(&w->r);
+	w->st = save;
+	w->r = rsave;
+	w->depth--;
+	return e;
+}
+
+static ctys_err_t
+walk_nodes(struct walk *w, const struct tnode *v, size_t n, const char *wrap, const char *group,
+    size_t pos_off)
+{
+	size_t i;
+	ctys_err_t e;
+
+	for (i = 0; i < n; i++) {
+		e = v[i].kind == TN_HOST ? walk_host(w, &v[i], wrap, group, pos_off) :
+		    walk_subtask(w, &v[i], wrap, group, pos_off);
+		if (e != CTYS_OK)
+			return e;
+	}
+	return CTYS_OK;
+}
+
+static void
+job_free(struct job *j)
+{
+	size_t i;
+
+	for (i = 0; i < j->nhops; i++) {
+		free(j->hops[i].user);
+		free(j->hops[i].host);
+		free(j->hops[i].port);
+		free(j->hops[i].ctx);
+	}
+	free(j->hops);
+	free(j->group);
+	free(j->type);
+	opts_free(&j->opts);
+	ropts_free(&j->ropts);
+}
+
+void
+plan_free(struct plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		job_free(&p->v[i]);
+	free(p->v);
+	memset(p, 0, sizeof *p);
+}
+
+ctys_err_t
+plan_build(const struct plan_env *env, const struct ctys_opts *global, const struct ropts *gr,
+    const struct targets *ts, size_t base, struct plan *out)
+{
+	struct walk w;
+	struct tnode local = { 0 };
+	struct hop lh = { 0 };
+	ctys_err_t e = CTYS_OK;
+
+	memset(out, 0, sizeof *out);
+	memset(&w, 0, sizeof w);
+	w.env = env;
+	w.plan = out;
+	w.base = base;
+	opts_copy(&w.st, global);
+	ropts_copy(&w.r, gr);
+	if (w.st.action == NULL) {
+		opts_free(&w.st);
+		ropts_free(&w.r);
+		return ctys_seterr(CTYS_ERR_INTERNAL, "plan without an action");
+	}
+	if (ts->remote) {
+		struct strv words = STRV_INIT;
+		size_t used, bad;
+
+		strv_split_ws(&words, ts->remote);
+		e = opts_parse(&w.st, &w.r, env->oenv, OPTS_REMOTE, words.v, words.n, &used, &bad,
+		    "the options for all targets");
+		strv_free(&words);
+	}
+	if (e == CTYS_OK && ts->n == 0) {
+		/* no target: localhost */
+		lh.host = (char *)"localhost";
+		local.kind = TN_HOST;
+		local.hops = &lh;
+		local.nhops = 1;
+		e = walk_nodes(&w, &local, 1, NULL, NULL, base);
+	} else if (e == CTYS_OK)
+		e = walk_nodes(&w, ts->v, ts->n, NULL, NULL, base);
+	opts_free(&w.st);
+	ropts_free(&w.r);
+	strv_free(&w.groups);
+	if (e != CTYS_OK)
+		plan_free(out);
+	return e;
+}

@@ -1,0 +1,77 @@
+/* run.c — see run.h. */
+#include "ctys/run.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctys/cli.h"
+#include "lib/log.h"
+#include "lib/paths.h"
+#include "lib/xmalloc.h"
+
+static int
+fail(ctys_err_t e)
+{
+	log_lasterr(e);
+	return ctys_exit_status(e);
+}
+
+static void
+put(const struct buf *b)
+{
+	fwrite(buf_cstr(b), 1, b->len, stdout);
+}
+
+int
+ctys_run(int argc, char **argv)
+{
+	struct conf *conf = conf_new();
+	struct cli c;
+	struct buf out = BUF_INIT;
+	struct dbg_spec d;
+	char *line;
+	ctys_err_t e;
+	int status = 0;
+
+	log_init(argv[0]);
+	if ((e = ctys_conf_load(conf)) != CTYS_OK) {
+		conf_free(conf);
+		return fail(e);
+	}
+	line = cli_join(argc - 1, argv + 1);
+	e = cli_parse(&c, conf, NULL, line);
+	free(line);
+	if (e != CTYS_OK) {
+		status = fail(e);
+		goto done;
+	}
+	if (c.opts.debug && dbg_parse(c.opts.debug, &d) == CTYS_OK)
+		log_set_dbg(&d);
+	if (c.opts.help) {
+		cli_help(&out);
+		put(&out);
+	} else if (c.opts.version) {
+		cli_version(&out, c.opts.version_bare);
+		put(&out);
+	} else if (c.opts.dryrun) {
+		if (c.opts.output && strcmp(c.opts.output, "json") == 0)
+			plan_render_json(&out, &c.plan);
+		else
+			plan_render_text(&out, &c.plan);
+		put(&out);
+	} else {
+		log_error("executing jobs is not available in this version yet: "
+		    "use -n to print the plan");
+		status = 2;
+	}
+	if (fflush(stdout) != 0 && status == 0) {
+		log_error("cannot write the output");
+		status = 2;
+	}
+done:
+	buf_free(&out);
+	cli_free(&c);
+	conf_free(conf);
+	return status;
+}
