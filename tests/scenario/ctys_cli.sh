@@ -1,0 +1,37 @@
+#!/bin/bash
+# The ctys binary end to end: plans, exit codes, configuration errors.
+. "$(dirname "$0")/lib.sh"
+C=$BIN/ctys
+
+check version 0 "$(printf 'ctys %s (C rewrite of UnifiedSessionsManager 01.11)\nplugins: PM QEMU XEN VBOX VMW CLI X11 VNC RDP' "$(cat "$TOP/VERSION")")" "" -- "$C" -V
+# -X -V: the bare version, no newline
+"$C" -X -V >"$T/v"
+[ "$(od -An -c "$T/v" | tr -d ' \n')" = "$(printf '%s' "$(cat "$TOP/VERSION")" | od -An -c | tr -d ' \n')" ] ||
+	fail "-X -V printed '$(cat "$T/v")'"
+check help 0 "*" "" -- "$C" -h
+grep -q '^  -a ACTION\[=subopts\]' "$T/out" || fail "help lacks -a"
+
+check plan-local 0 "job=1 target=tester@localhost via=local type=ALL action=LIST subopts=BOTH,TAB_TCP,DNS opts='-b SYNC,PAR -c BOTH -L DISPLAYFORWARDING -s ALL'" "" -- "$C" -n -a list
+# quotes from the user's shell are gone before ctys sees the words
+check plan-quoted 0 "job=1 target=tester@h1 via=ssh type=ALL action=LIST subopts=BOTH,TAB_TCP,DNS opts='-b SYNC,PAR -c OFF -L DISPLAYFORWARDING -s ALL'" "" -- "$C" -n -a list 'h1(-c off)'
+check json 0 "*" "" -- "$C" -n -o json -a list h1 h2
+[ "$(wc -l <"$T/out")" -eq 2 ] || fail "json: want 2 lines"
+python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$T/out" || fail "json: not JSON lines"
+
+# errors: message on stderr naming the token, exit status as the reference says
+check bad-option 1 "" "ctys: unknown option '-q'" -- "$C" -n -q
+check bad-action 2 "" "unknown action 'bogus'" -- "$C" -n -a bogus
+check bad-subopt 1 "" "unknown suboption 'xyz' for action CANCEL" -- "$C" -n -a cancel=xyz h
+check unbalanced 1 "" "unbalanced '(' at position 14" -- "$C" -n -a list 'h1(-d 1'
+check no-dispatch 2 "" "use -n to print the plan" -- "$C" -a list
+
+# configuration: user file first, VAR=${VAR:-x} first wins, bad lines named
+mkdir -p "$HOME/.ctys"
+echo 'DEFAULT_C_SESSIONTYPE=${DEFAULT_C_SESSIONTYPE:-QEMU}' >"$HOME/.ctys/ctys.conf.sh"
+check conf-user 0 "job=1 target=tester@h via=ssh type=QEMU action=CREATE subopts=LABEL:x opts='-b ASYNC,PAR -c BOTH -L DISPLAYFORWARDING -s USER'" "" -- "$C" -n -a create=l:x h
+DEFAULT_C_SESSIONTYPE=XEN check conf-env 0 "*" "" -- "$C" -n -a create=l:x h
+grep -q 'type=XEN' "$T/out" || fail "environment does not beat the config file"
+printf 'A=1\n[ -n "$X" ] && B=2\n' >"$HOME/.ctys/ctys.conf.sh"
+check conf-bad 2 "" "$HOME/.ctys/ctys.conf.sh:2: expected a variable assignment" -- "$C" -n
+
+finish
