@@ -113,7 +113,7 @@ fuzz-bins: $(FUZZ_BINS)
 fuzz:
 	@tests/deps.sh fuzz
 	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang SAN=1 OPT='-O1 -g' \
-	    CFLAGS=-fsanitize=fuzzer-no-link fuzz-bins
+	    CFLAGS='-fsanitize=fuzzer-no-link -Wno-unknown-warning-option' fuzz-bins
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) BUILD=build-fuzz tests/fuzz/run.sh $(FUZZERS)
 
 bench: deps
