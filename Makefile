@@ -50,12 +50,13 @@ TEST_SRCS  := $(wildcard tests/unit/test_*.c)
 TEST_BINS  := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all test check unit asan fuzz fuzz-bins bench install uninstall clean help deps format-check
+.PHONY: all test check unit asan demo fuzz fuzz-bins bench install uninstall clean help deps format-check
 
 all: $(BINS)
 
 help:
 	@echo 'make            build bin/ (ctys and its tools)'
+	@echo 'make demo       install missing Debian packages, build, run ctys on localhost'
 	@echo 'make test       install missing Debian packages, build, run every test'
 	@echo 'make asan       the whole suite under ASan+UBSan'
 	@echo 'make fuzz       every fuzzer for FUZZ_SECONDS (default 60) each'
@@ -83,6 +84,13 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBCTYS) tests/unit/testutil.h
 
 deps:
 	@tests/deps.sh
+
+# The README's first command: set up, build, and run the main job on this
+# machine (localhost needs no server).
+demo: deps
+	@$(MAKE) --no-print-directory all
+	bin/ctys -n -a list
+	bin/ctys -n -t qemu -a create=l:vm1,reuse 'root@pm1[vm1]' 'VMSTACK{pm1 pm1[vm1](-z 2)}'
 
 # The README's test command: packages, build, every test.
 test: deps
@@ -116,8 +124,12 @@ fuzz:
 	    CFLAGS='-fsanitize=fuzzer-no-link -Wno-unknown-warning-option' fuzz-bins
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) BUILD=build-fuzz tests/fuzz/run.sh $(FUZZERS)
 
+$(BUILD)/bench/timeit: bench/timeit.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
+
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/timeit
 	@bench/run.sh
 
 install: all

@@ -1,36 +1,17 @@
 # bench/lib.sh — helpers for benchmark scripts (source it).
-# measure CMD...: runs CMD $RUNS times (default 20) and sets MED_MS (median
-# wall milliseconds) and RSS_KB (peak RSS of the last run, from GNU time or
-# /proc accounting via bench/peakrss).
-RUNS=${RUNS:-20}
-
-now_ns() { date +%s%N; }
-
-# median of numbers on stdin
-median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+#   measure CMD...   runs CMD $RUNS times (default 30) through build/bench/timeit
+#                    and sets MED_MS (median wall ms) and RSS_KB (peak RSS, KiB)
+#   report NAME VALUE_MS TARGET_MS BASELINE_NAME BASELINE_MS [RSS_KB]
+RUNS=${RUNS:-30}
+TIMEIT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build/bench/timeit
 
 measure() {
-	local i t0 t1 times=()
-	for ((i = 0; i < RUNS; i++)); do
-		t0=$(now_ns)
-		"$@" >/dev/null 2>&1
-		t1=$(now_ns)
-		times+=($(((t1 - t0) / 1000)))
-	done
-	MED_MS=$(printf '%s\n' "${times[@]}" | median | awk '{printf "%.2f", $1/1000}')
-	RSS_KB=$(peak_rss "$@")
+	local r
+	r=$("$TIMEIT" "$RUNS" "$@") || { echo "bench: cannot run: $*" >&2; MED_MS=0; RSS_KB=0; return 1; }
+	MED_MS=${r% *}
+	RSS_KB=${r#* }
 }
 
-# peak RSS in KiB of one run of CMD (getrusage of the child).
-peak_rss() {
-	python3 - "$@" <<'PY'
-import resource, subprocess, sys
-subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-PY
-}
-
-# report NAME VALUE_MS TARGET_MS BASELINE_NAME BASELINE_MS
 report() {
 	awk -v n="$1" -v v="$2" -v t="$3" -v bn="$4" -v b="$5" -v rss="${6:-}" 'BEGIN {
 		ok = (v <= t) ? "ok" : "OVER TARGET";
