@@ -180,7 +180,7 @@ void
 subopt_encode(struct buf *out, const char *key, const char *arg)
 {
 	const char *p;
-	size_t len;
+	size_t len, start;
 
 	buf_adds(out, key);
 	if (arg == NULL)
@@ -191,6 +191,7 @@ subopt_encode(struct buf *out, const char *key, const char *arg)
 		return;
 	}
 	len = strlen(arg);
+	start = out->len;
 	for (p = arg; *p; p++) {
 		size_t i = (size_t)(p - arg);
 
@@ -212,4 +213,8 @@ subopt_encode(struct buf *out, const char *key, const char *arg)
 			buf_addc(out, *p);
 		}
 	}
+	/* the scanner drops a trailing quote without a leading one: double it */
+	if (out->len > start && (out->d[out->len - 1] == '\'' || out->d[out->len - 1] == '"') &&
+	    out->d[start] != out->d[out->len - 1])
+		buf_addc(out, out->d[out->len - 1]);
 }

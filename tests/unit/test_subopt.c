@@ -79,7 +79,7 @@ Test(subopt, errors_name_the_item)
 Test(subopt, encode_reads_back)
 {
 	static const char *const values[] = { "plain", "a,b", "a:b", "two words", "100%", "%x",
-		"00:50:56:aa:00:01", "a,,b::c", "" };
+		"00:50:56:aa:00:01", "a,,b::c", "", "ls -l '", "x\"", "'q'", "'", "'x" };
 	struct buf b = BUF_INIT;
 	struct subopts so;
 	size_t i;
