@@ -17,6 +17,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "ctys/opts.h"
 #include "ctys/target.h"
 #include "lib/buf.h"
@@ -74,5 +76,8 @@ void job_address(struct buf *out, const struct job *j);
  */
 void plan_render_text(struct buf *out, const struct plan *p);
 void plan_render_json(struct buf *out, const struct plan *p);
+
+/* One job as a JSON object (the -o json line; also the body of a wire job). */
+json_t *plan_job_json(const struct job *j);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "ctys/subopt.h"
 #include "lib/shquote.h"
+#include "lib/util.h"
 #include "lib/xmalloc.h"
 
 void
@@ -125,67 +126,72 @@ str_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
+json_t *
+plan_job_json(const struct job *j)
+{
+	struct buf t = BUF_INIT;
+	json_t *o = json_object(), *hops = json_array(), *subs = json_array();
+	struct subopts so = { 0 };
+	size_t h, k;
+
+	json_object_set_new(o, "v", json_integer(1));
+	json_object_set_new(o, "job", json_integer(j->id));
+	job_address(&t, j);
+	json_object_set_new(o, "target", json_string(buf_cstr(&t)));
+	for (h = 0; h < j->nhops; h++) {
+		json_t *hop = json_object();
+
+		json_object_set_new(hop, "user", json_string(j->hops[h].user));
+		json_object_set_new(hop, "host", json_string(j->hops[h].host));
+		json_object_set_new(hop, "port", str_or_null(j->hops[h].port));
+		json_object_set_new(hop, "opts", str_or_null(j->hops[h].ctx));
+		json_array_append_new(hops, hop);
+	}
+	json_object_set_new(o, "hops", hops);
+	json_object_set_new(o, "via", json_string(j->local ? "local" : "ssh"));
+	json_object_set_new(o, "group", str_or_null(j->group));
+	json_object_set_new(o, "type", json_string(j->type));
+	json_object_set_new(o, "action", json_string(j->opts.action->name));
+	if (j->opts.subopts && subopt_scan(j->opts.subopts, &so) == CTYS_OK) {
+		for (k = 0; k < so.n; k++) {
+			const struct subopt_def *d = action_subopt(j->opts.action, so.v[k].key);
+			json_t *it = json_object();
+			char *key = d ? xstrndup(d->names, strcspn(d->names, "|")) : str_upper(so.v[k].key);
+
+			json_object_set_new(it, "key", json_string(key));
+			json_object_set_new(it, "arg", str_or_null(so.v[k].arg));
+			json_array_append_new(subs, it);
+			free(key);
+		}
+		subopt_free(&so);
+	}
+	json_object_set_new(o, "subopts", subs);
+	buf_reset(&t);
+	subopts_norm(&t, j);
+	json_object_set_new(o, "subopts_text", json_string(buf_cstr(&t)));
+	buf_reset(&t);
+	opts_render(&t, &j->opts);
+	json_object_set_new(o, "opts", json_string(buf_cstr(&t)));
+	json_object_set_new(o, "options", options_object(&j->opts));
+	buf_reset(&t);
+	ropts_render(&t, &j->ropts);
+	json_object_set_new(o, "ropts", json_string(buf_cstr(&t)));
+	buf_free(&t);
+	return o;
+}
+
 void
 plan_render_json(struct buf *out, const struct plan *p)
 {
-	struct buf t = BUF_INIT;
-	size_t i, h, k;
+	size_t i;
 
 	for (i = 0; i < p->n; i++) {
-		const struct job *j = &p->v[i];
-		json_t *o = json_object(), *hops = json_array(), *subs = json_array();
-		struct subopts so = { 0 };
-		char *line;
+		json_t *o = plan_job_json(&p->v[i]);
+		char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
 
-		json_object_set_new(o, "v", json_integer(1));
-		json_object_set_new(o, "job", json_integer(j->id));
-		buf_reset(&t);
-		job_address(&t, j);
-		json_object_set_new(o, "target", json_string(buf_cstr(&t)));
-		for (h = 0; h < j->nhops; h++) {
-			json_t *hop = json_object();
-
-			json_object_set_new(hop, "user", json_string(j->hops[h].user));
-			json_object_set_new(hop, "host", json_string(j->hops[h].host));
-			json_object_set_new(hop, "port", str_or_null(j->hops[h].port));
-			json_object_set_new(hop, "opts", str_or_null(j->hops[h].ctx));
-			json_array_append_new(hops, hop);
-		}
-		json_object_set_new(o, "hops", hops);
-		json_object_set_new(o, "via", json_string(j->local ? "local" : "ssh"));
-		json_object_set_new(o, "group", str_or_null(j->group));
-		json_object_set_new(o, "type", json_string(j->type));
-		json_object_set_new(o, "action", json_string(j->opts.action->name));
-		if (j->opts.subopts && subopt_scan(j->opts.subopts, &so) == CTYS_OK) {
-			for (k = 0; k < so.n; k++) {
-				const struct subopt_def *d = action_subopt(j->opts.action, so.v[k].key);
-				json_t *it = json_object();
-				char *key = d ? xstrndup(d->names, strcspn(d->names, "|")) :
-				    xstrdup(so.v[k].key);
-
-				json_object_set_new(it, "key", json_string(key));
-				json_object_set_new(it, "arg", str_or_null(so.v[k].arg));
-				json_array_append_new(subs, it);
-				free(key);
-			}
-			subopt_free(&so);
-		}
-		json_object_set_new(o, "subopts", subs);
-		buf_reset(&t);
-		subopts_norm(&t, j);
-		json_object_set_new(o, "subopts_text", json_string(buf_cstr(&t)));
-		buf_reset(&t);
-		opts_render(&t, &j->opts);
-		json_object_set_new(o, "opts", json_string(buf_cstr(&t)));
-		json_object_set_new(o, "options", options_object(&j->opts));
-		buf_reset(&t);
-		ropts_render(&t, &j->ropts);
-		json_object_set_new(o, "ropts", json_string(buf_cstr(&t)));
-		line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
 		buf_adds(out, line);
 		buf_addc(out, '\n');
 		free(line);
 		json_decref(o);
 	}
-	buf_free(&t);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ctys/cli.h"
+#include "ctys/dispatch.h"
 #include "lib/log.h"
 #include "lib/paths.h"
 #include "lib/xmalloc.h"
@@ -61,9 +62,19 @@ ctys_run(int argc, char **argv)
 			plan_render_text(&out, &c.plan);
 		put(&out);
 	} else {
-		log_error("executing jobs is not available in this version yet: "
-		    "use -n to print the plan");
-		status = 2;
+		struct dispatch_cfg dc;
+
+		memset(&dc, 0, sizeof dc);
+		dc.ssh.config_file = conf_get(conf, "CTYS_SSH_CONFIG");
+		dc.ssh.connect_timeout = atol(conf_get_or(conf, "CTYS_CONNECT_TIMEOUT", "10"));
+		dc.agent_cmd = conf_get_or(conf, "CTYS_AGENT", "ctys-agent");
+		dc.fanout = (unsigned)atoi(conf_get_or(conf, "CTYS_FANOUT", "32"));
+		dc.timeout = atoi(conf_get_or(conf, "CTYS_TIMEOUT", "300"));
+		dc.summary = c.opts.verbose > 0;
+		dc.out = stdout;
+		dc.err = stderr;
+		fflush(stdout);
+		status = dispatch_run(&dc, &c.plan);
 	}
 	if (fflush(stdout) != 0 && status == 0) {
 		log_error("cannot write the output");

@@ -1,0 +1,226 @@
+/* agent.c — see agent.h. */
+#include "agents/agent.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agents/exec.h"
+#include "lib/buf.h"
+#include "lib/paths.h"
+#include "lib/proto.h"
+#include "lib/xmalloc.h"
+
+struct agent {
+	struct agent_cfg cfg;
+	struct sshc_pool *pool;  /* sessions to next hops */
+};
+
+static char hostname_buf[256];
+static pthread_once_t hostname_once = PTHREAD_ONCE_INIT;
+
+static void
+init_hostname(void)
+{
+	if (gethostname(hostname_buf, sizeof hostname_buf - 1) != 0)
+		strcpy(hostname_buf, "localhost");
+}
+
+const char *
+agent_hostname(void)
+{
+	pthread_once(&hostname_once, init_hostname);
+	return hostname_buf;
+}
+
+struct agent *
+agent_new(const struct agent_cfg *cfg)
+{
+	struct agent *a = xcalloc(1, sizeof *a);
+
+	a->cfg = *cfg;
+	if (a->cfg.agent_cmd == NULL || *a->cfg.agent_cmd == '\0')
+		a->cfg.agent_cmd = "ctys-agent";
+	a->pool = sshc_pool_new(&cfg->ssh);
+	return a;
+}
+
+void
+agent_free(struct agent *a)
+{
+	if (a == NULL)
+		return;
+	sshc_pool_free(a->pool);
+	free(a);
+}
+
+void
+agent_handle_job(struct agent *a, const json_t *job, const struct link_sink *sink)
+{
+	json_t *hops = json_object_get(job, "hops"), *next, *fwd;
+	long long at = proto_int(job, "at"), timeout = proto_int(job, "timeout");
+	size_t n = json_array_size(hops);
+	const char *id = proto_str(job, "id"), *here;
+	struct job_out o;
+	struct sshc *s;
+	char *m;
+
+	if (n == 0 || at < 0 || (size_t)at >= n) {
+		link_fail(sink, id, agent_hostname(), 2, "job without a valid hop chain");
+		return;
+	}
+	here = proto_str(json_array_get(hops, (size_t)at), "host");
+	if ((size_t)at + 1 == n) {
+		o.sink = sink;
+		o.id = id;
+		o.hop = here;
+		agent_exec(job, &o);
+		return;
+	}
+	if (strcmp(proto_str(job, "mode"), "star") == 0) {
+		link_fail(sink, id, here, 2, "a STAR job reached an intermediate hop");
+		return;
+	}
+	next = json_array_get(hops, (size_t)at + 1);
+	s = sshc_pool_get(a->pool, NULL, *proto_str(next, "user") ? proto_str(next, "user") : NULL,
+	    proto_str(next, "host"), json_string_value(json_object_get(next, "port")));
+	if (s == NULL) {
+		m = xasprintf("'%s' cannot reach '%s': %s", here, proto_str(next, "host"), ctys_errmsg());
+		link_fail(sink, id, proto_str(next, "host"), LINK_CODE_UNREACHABLE, m);
+		free(m);
+		return;
+	}
+	fwd = json_deep_copy(job);
+	json_object_set_new(fwd, "at", json_integer(at + 1));
+	/* the inner side times out first, so its status is the one reported */
+	link_run_job(s, a->cfg.agent_cmd, fwd, proto_str(next, "host"),
+	    timeout > 0 ? (int)(timeout * 1000 + 3000) : 0, sink);
+	json_decref(fwd);
+}
+
+/* Serving stdin/stdout: one thread per job, output lines serialized. */
+struct server {
+	struct agent *a;
+	int out_fd;
+	pthread_mutex_t out_lock;
+};
+
+struct jobthread {
+	struct server *srv;
+	json_t *job;
+	pthread_t t;
+	struct jobthread *next;
+};
+
+static void
+write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return; /* the peer is gone; the job still finishes */
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+static void
+server_send(void *ctx, json_t *msg)
+{
+	struct server *srv = ctx;
+	struct buf b = BUF_INIT;
+
+	proto_encode(&b, msg);
+	pthread_mutex_lock(&srv->out_lock);
+	write_all(srv->out_fd, b.d, b.len);
+	pthread_mutex_unlock(&srv->out_lock);
+	buf_free(&b);
+}
+
+static void *
+job_thread(void *arg)
+{
+	struct jobthread *jt = arg;
+	struct link_sink sink = { server_send, jt->srv };
+
+	agent_handle_job(jt->srv->a, jt->job, &sink);
+	return NULL;
+}
+
+int
+agent_serve(struct agent *a, int in_fd, int out_fd)
+{
+	struct server srv = { a, out_fd, PTHREAD_MUTEX_INITIALIZER };
+	struct linebuf lb = { BUF_INIT, 0 };
+	struct jobthread *threads = NULL, *jt, *nx;
+	const char *line;
+	size_t len;
+	bool hello = false, toolong;
+	char chunk[16384];
+	ssize_t n;
+	json_t *m;
+	int status = 0;
+
+	signal(SIGPIPE, SIG_IGN);
+	while ((n = read(in_fd, chunk, sizeof chunk)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		linebuf_feed(&lb, chunk, (size_t)n);
+		while (linebuf_next(&lb, &line, &len, &toolong)) {
+			if (toolong || (m = proto_decode(line, len)) == NULL) {
+				json_t *e = proto_msg("", agent_hostname(), "error",
+				    toolong ? "protocol line too long" : ctys_errmsg());
+				server_send(&srv, e);
+				json_decref(e);
+				status = 2;
+				continue;
+			}
+			if (!hello) {
+				json_t *h = proto_hello_agent(agent_hostname(), ctys_user());
+
+				server_send(&srv, h);
+				json_decref(h);
+				hello = true;
+				if (proto_check_hello(m, "the client") != CTYS_OK) {
+					json_t *e = proto_msg("", agent_hostname(), "error", ctys_errmsg());
+					server_send(&srv, e);
+					json_decref(e);
+					json_decref(m);
+					status = 2;
+					goto done;
+				}
+				json_decref(m);
+				continue;
+			}
+			if (strcmp(proto_type(m), "job") != 0) {
+				json_decref(m);
+				continue; /* unknown message types are ignored (forward compatible) */
+			}
+			jt = xcalloc(1, sizeof *jt);
+			jt->srv = &srv;
+			jt->job = m;
+			jt->next = threads;
+			threads = jt;
+			pthread_create(&jt->t, NULL, job_thread, jt);
+		}
+	}
+done:
+	for (jt = threads; jt; jt = nx) {
+		nx = jt->next;
+		pthread_join(jt->t, NULL);
+		json_decref(jt->job);
+		free(jt);
+	}
+	linebuf_free(&lb);
+	return status;
+}

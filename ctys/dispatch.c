@@ -1,0 +1,278 @@
+/* dispatch.c — see dispatch.h. */
+#include "ctys/dispatch.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agents/agent.h"
+#include "lib/buf.h"
+#include "lib/link.h"
+#include "lib/proto.h"
+#include "lib/xmalloc.h"
+
+struct result {
+	int code;
+	bool done;
+	char *hop;
+	char *error;
+	double secs;
+};
+
+struct run {
+	const struct dispatch_cfg *cfg;
+	const struct plan *plan;
+	struct sshc_pool *pool;
+	struct agent *local;     /* in-process agent for localhost first hops */
+	struct result *res;
+	char idbase[64];
+	pthread_mutex_t lock;    /* output, res, active */
+	pthread_cond_t cond;
+	unsigned active;
+};
+
+struct task {
+	struct run *r;
+	size_t idx;
+	pthread_t t;
+};
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct sinkctx {
+	struct run *r;
+	size_t idx;
+	char target[512];
+};
+
+/* Everything an agent says about job idx arrives here. */
+static void
+on_msg(void *ctx, json_t *m)
+{
+	struct sinkctx *sc = ctx;
+	struct run *r = sc->r;
+	const char *t = proto_type(m);
+	struct result *res = &r->res[sc->idx];
+
+	pthread_mutex_lock(&r->lock);
+	if (strcmp(t, "rec") == 0) {
+		fprintf(r->cfg->out, "%s\n", proto_str(m, "data"));
+		fflush(r->cfg->out);
+	} else if (strcmp(t, "msg") == 0) {
+		const char *level = proto_str(m, "level");
+
+		if (strcmp(level, "stderr") == 0)
+			fprintf(r->cfg->err, "%s\n", proto_str(m, "text"));
+		else if (strcmp(level, "info") != 0 || r->cfg->summary)
+			fprintf(r->cfg->err, "ctys: %s: %s%s\n", sc->target,
+			    strcmp(level, "warning") == 0 ? "warning: " : "", proto_str(m, "text"));
+		fflush(r->cfg->err);
+	} else if (strcmp(t, "status") == 0 && !res->done) {
+		const char *err = json_string_value(json_object_get(m, "error"));
+
+		res->done = true;
+		res->code = (int)proto_int(m, "code");
+		res->hop = xstrdup(proto_str(m, "hop"));
+		res->error = err ? xstrdup(err) : NULL;
+		if (err)
+			fprintf(r->cfg->err, "ctys: %s: %s\n", sc->target, err);
+		fflush(r->cfg->err);
+	}
+	pthread_mutex_unlock(&r->lock);
+}
+
+static json_t *
+wire_job(struct run *r, const struct job *j, bool star)
+{
+	json_t *o = plan_job_json(j);
+	char id[96];
+
+	snprintf(id, sizeof id, "%s:%u", r->idbase, j->id);
+	json_object_set_new(o, "t", json_string("job"));
+	json_object_set_new(o, "id", json_string(id));
+	json_object_set_new(o, "mode", json_string(star ? "star" : "chain"));
+	json_object_set_new(o, "at", json_integer(star ? (json_int_t)j->nhops - 1 : 0));
+	json_object_set_new(o, "timeout", json_integer(r->cfg->timeout));
+	json_object_set_new(o, "async", json_boolean((j->opts.bmode & BM_ASYNC) != 0));
+	return o;
+}
+
+static void
+run_job(struct run *r, size_t idx)
+{
+	const struct job *j = &r->plan->v[idx];
+	struct sinkctx sc = { r, idx, "" };
+	struct link_sink sink = { on_msg, &sc };
+	struct buf addr = BUF_INIT;
+	bool star = j->opts.resolver == 1;
+	struct sshc *s = NULL;
+	json_t *job = wire_job(r, j, star);
+	const char *id = proto_str(job, "id");
+	double t0 = now_s();
+	size_t h, first = 0;
+	int tmo = r->cfg->timeout > 0 ? (r->cfg->timeout + 3 * (int)j->nhops) * 1000 : 0;
+
+	job_address(&addr, j);
+	snprintf(sc.target, sizeof sc.target, "%s", buf_cstr(&addr));
+	buf_free(&addr);
+	if (j->local) {
+		if (!star || j->nhops == 1) {
+			agent_handle_job(r->local, job, &sink);
+			goto done;
+		}
+		first = 1; /* STAR from here: the first remote hop is connected directly */
+	}
+	if (!star) {
+		s = sshc_pool_get(r->pool, NULL, j->hops[0].user, j->hops[0].host, j->hops[0].port);
+		if (s == NULL)
+			link_fail(&sink, id, j->hops[0].host, LINK_CODE_UNREACHABLE, ctys_errmsg());
+		else
+			link_run_job(s, r->cfg->agent_cmd, job, j->hops[0].host, tmo, &sink);
+		goto done;
+	}
+	for (h = first; h < j->nhops; h++) {
+		s = sshc_pool_get(r->pool, s, j->hops[h].user, j->hops[h].host, j->hops[h].port);
+		if (s == NULL) {
+			link_fail(&sink, id, j->hops[h].host, LINK_CODE_UNREACHABLE, ctys_errmsg());
+			goto done;
+		}
+	}
+	link_run_job(s, r->cfg->agent_cmd, job, j->hops[j->nhops - 1].host, tmo, &sink);
+done:
+	pthread_mutex_lock(&r->lock);
+	r->res[idx].secs = now_s() - t0;
+	pthread_mutex_unlock(&r->lock);
+	json_decref(job);
+}
+
+static void *
+task_main(void *arg)
+{
+	struct task *t = arg;
+	struct run *r = t->r;
+
+	run_job(r, t->idx);
+	pthread_mutex_lock(&r->lock);
+	r->active--;
+	pthread_cond_broadcast(&r->cond);
+	pthread_mutex_unlock(&r->lock);
+	return NULL;
+}
+
+static void
+wait_active(struct run *r, unsigned below)
+{
+	pthread_mutex_lock(&r->lock);
+	while (r->active > below)
+		pthread_cond_wait(&r->cond, &r->lock);
+	pthread_mutex_unlock(&r->lock);
+}
+
+static void
+summary(struct run *r)
+{
+	size_t i;
+	struct buf addr = BUF_INIT;
+
+	for (i = 0; i < r->plan->n; i++) {
+		const struct result *res = &r->res[i];
+
+		buf_reset(&addr);
+		job_address(&addr, &r->plan->v[i]);
+		fprintf(r->cfg->err, "ctys: summary: job %u %s: %s %d (%.2f s)%s%s%s\n",
+		    r->plan->v[i].id, buf_cstr(&addr), res->code == 0 ? "ok" : "failed", res->code,
+		    res->secs, res->error ? " at " : "", res->error ? res->hop : "",
+		    res->error ? "" : "");
+	}
+	buf_free(&addr);
+}
+
+int
+dispatch_run(const struct dispatch_cfg *cfg, const struct plan *p)
+{
+	struct run r;
+	struct task *tasks;
+	struct agent_cfg acfg;
+	unsigned fanout = cfg->fanout ? cfg->fanout : 32;
+	int worst = 0;
+	size_t i, k;
+	bool stack_failed = false;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	memset(&r, 0, sizeof r);
+	r.cfg = cfg;
+	r.plan = p;
+	r.pool = sshc_pool_new(&cfg->ssh);
+	acfg.ssh = cfg->ssh;
+	acfg.agent_cmd = cfg->agent_cmd;
+	r.local = agent_new(&acfg);
+	r.res = xcalloc(p->n ? p->n : 1, sizeof *r.res);
+	localtime_r(&now, &tm);
+	strftime(r.idbase, 32, "%Y%m%d%H%M%S", &tm);
+	snprintf(r.idbase + strlen(r.idbase), sizeof r.idbase - strlen(r.idbase), ":%ld:0",
+	    (long)getpid());
+	pthread_mutex_init(&r.lock, NULL);
+	pthread_cond_init(&r.cond, NULL);
+	tasks = xcalloc(p->n ? p->n : 1, sizeof *tasks);
+
+	for (i = 0; i < p->n; i++) {
+		const struct job *j = &p->v[i];
+
+		if ((j->opts.bmode & BM_STACK) && stack_failed) {
+			r.res[i].done = true;
+			r.res[i].code = 1;
+			r.res[i].error = xstrdup("not started: a lower stack level failed");
+			r.res[i].hop = xstrdup(j->hops[j->nhops - 1].host);
+			fprintf(cfg->err, "ctys: job %u: %s\n", j->id, r.res[i].error);
+			continue;
+		}
+		if (j->opts.bmode & (BM_SEQ | BM_STACK)) {
+			run_job(&r, i);
+			if ((j->opts.bmode & BM_STACK) && r.res[i].code != 0)
+				stack_failed = true;
+			continue;
+		}
+		wait_active(&r, fanout - 1);
+		tasks[i].r = &r;
+		tasks[i].idx = i;
+		pthread_mutex_lock(&r.lock);
+		r.active++;
+		pthread_mutex_unlock(&r.lock);
+		if (pthread_create(&tasks[i].t, NULL, task_main, &tasks[i]) != 0) {
+			pthread_mutex_lock(&r.lock);
+			r.active--;
+			pthread_mutex_unlock(&r.lock);
+			run_job(&r, i);
+		}
+	}
+	wait_active(&r, 0);
+	for (k = 0; k < p->n; k++) {
+		if (tasks[k].r)
+			pthread_join(tasks[k].t, NULL);
+		if (r.res[k].code > worst)
+			worst = r.res[k].code;
+	}
+	if (cfg->summary)
+		summary(&r);
+	for (k = 0; k < p->n; k++) {
+		free(r.res[k].hop);
+		free(r.res[k].error);
+	}
+	free(r.res);
+	free(tasks);
+	agent_free(r.local);
+	sshc_pool_free(r.pool);
+	pthread_mutex_destroy(&r.lock);
+	pthread_cond_destroy(&r.cond);
+	return worst > 255 ? 255 : worst;
+}

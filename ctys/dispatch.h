@@ -1,0 +1,38 @@
+/*
+ * dispatch.h — running the jobs of a plan.
+ *
+ * Each job goes to the agent of its first hop (CHAIN, the default: every
+ * layer opens the next) or, with -x STAR, straight to the agent of its
+ * last hop through tunnels this client opens hop by hop.  A job whose
+ * first hop is localhost (as the calling user) starts in-process.  One SSH
+ * session per distinct host per run.
+ *
+ * Order and concurrency follow -b: PAR jobs run concurrently, at most
+ * `fanout` at a time; a SEQ job runs alone to completion (jobs started
+ * before it keep running); STACK jobs run in order and a failing level
+ * stops the levels after it in the same stack.  Output streams as it
+ * arrives: records to stdout, remote stderr to stderr, errors as
+ * "ctys: <target>: <message>".  The exit status is the worst job status.
+ */
+#ifndef CTYS_DISPATCH_H
+#define CTYS_DISPATCH_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "ctys/plan.h"
+#include "lib/sshc.h"
+
+struct dispatch_cfg {
+	struct sshc_cfg ssh;
+	const char *agent_cmd;   /* remote agent command, default "ctys-agent" */
+	unsigned fanout;         /* concurrent jobs, default 32 */
+	int timeout;             /* seconds per job, 0 = none */
+	bool summary;            /* per-target summary on stderr at the end */
+	FILE *out, *err;
+};
+
+/* Run every job; returns the exit status (the worst job status, 0 if none). */
+int dispatch_run(const struct dispatch_cfg *cfg, const struct plan *p);
+
+#endif

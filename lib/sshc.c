@@ -1,0 +1,569 @@
+/* sshc.c — see sshc.h. */
+#include "lib/sshc.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <libssh/libssh.h>
+
+#include "lib/xmalloc.h"
+
+struct sshc {
+	ssh_session ssh;
+	pthread_mutex_t lock;
+	char *host;
+	int fd;                  /* tunnel socket we own, or -1 */
+	struct sshc_fwd *fwd;    /* the tunnel through the hop below, or NULL */
+};
+
+struct sshc_chan {
+	struct sshc *s;
+	ssh_channel ch;
+	bool out_eof, err_eof;
+};
+
+struct sshc_fwd {
+	struct sshc *via;
+	ssh_channel ch;
+	int fd;                  /* our end of the socketpair */
+	pthread_t thread;
+	volatile bool stop;
+};
+
+void sshc_forward_free(struct sshc_fwd *f);
+
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+
+static void
+init_libssh(void)
+{
+	ssh_init();
+}
+
+const char *
+sshc_host(const struct sshc *s)
+{
+	return s->host;
+}
+
+static ctys_err_t
+check_hostkey(struct sshc *s)
+{
+	ssh_key key = NULL;
+	unsigned char *hash = NULL;
+	size_t hlen = 0;
+	char *fp = NULL;
+	enum ssh_known_hosts_e st;
+	ctys_err_t e = CTYS_OK;
+
+	if (ssh_get_server_publickey(s->ssh, &key) == SSH_OK &&
+	    ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256, &hash, &hlen) == 0)
+		fp = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash, hlen);
+	st = ssh_session_is_known_server(s->ssh);
+	switch (st) {
+	case SSH_KNOWN_HOSTS_OK:
+		break;
+	case SSH_KNOWN_HOSTS_CHANGED:
+	case SSH_KNOWN_HOSTS_OTHER:
+		e = ctys_seterr(CTYS_ERR_HOSTKEY, "host key of '%s' has changed (now %s): refusing "
+		    "to connect; if the change is expected, replace its known_hosts entry",
+		    s->host, fp ? fp : "?");
+		break;
+	case SSH_KNOWN_HOSTS_UNKNOWN:
+	case SSH_KNOWN_HOSTS_NOT_FOUND:
+		e = ctys_seterr(CTYS_ERR_HOSTKEY, "host key of '%s' is not known (%s): add it to "
+		    "known_hosts first (ctys never asks)", s->host, fp ? fp : "?");
+		break;
+	default:
+		e = ctys_seterr(CTYS_ERR_HOSTKEY, "cannot check the host key of '%s': %s", s->host,
+		    ssh_get_error(s->ssh));
+	}
+	ssh_string_free_char(fp);
+	ssh_clean_pubkey_hash(&hash);
+	ssh_key_free(key);
+	return e;
+}
+
+static ctys_err_t
+authenticate(struct sshc *s)
+{
+	int rc = SSH_AUTH_DENIED;
+
+	if (getenv("SSH_AUTH_SOCK"))
+		rc = ssh_userauth_agent(s->ssh, NULL);
+	if (rc != SSH_AUTH_SUCCESS)
+		rc = ssh_userauth_publickey_auto(s->ssh, NULL, NULL);
+	if (rc != SSH_AUTH_SUCCESS)
+		return ctys_seterr(CTYS_ERR_SSH, "authentication to '%s' failed (public key, agent): %s",
+		    s->host, ssh_get_error(s->ssh));
+	return CTYS_OK;
+}
+
+/* A session with its options set (configuration read), not connected. */
+static ctys_err_t
+session_new(const struct sshc_cfg *cfg, const char *user, const char *host, const char *port,
+    struct sshc **out)
+{
+	struct sshc *s;
+	long timeout = cfg && cfg->connect_timeout > 0 ? cfg->connect_timeout : 10;
+	int verbosity = SSH_LOG_NOLOG, nodelay = 1, strict = 1;
+	unsigned int p;
+
+	pthread_once(&init_once, init_libssh);
+	s = xcalloc(1, sizeof *s);
+	pthread_mutex_init(&s->lock, NULL);
+	s->host = xstrdup(host);
+	s->fd = -1;
+	s->ssh = ssh_new();
+	*out = s;
+	ssh_options_set(s->ssh, SSH_OPTIONS_HOST, host);
+	if (cfg && cfg->config_file && ssh_options_parse_config(s->ssh, cfg->config_file) != 0)
+		return ctys_seterr(CTYS_ERR_SSH, "cannot read ssh configuration '%s'",
+		    cfg->config_file);
+	/* the configuration may switch logging on: keep stderr clean */
+	ssh_options_set(s->ssh, SSH_OPTIONS_LOG_VERBOSITY, &verbosity);
+	if (user)
+		ssh_options_set(s->ssh, SSH_OPTIONS_USER, user);
+	if (port) {
+		p = (unsigned int)strtoul(port, NULL, 10);
+		ssh_options_set(s->ssh, SSH_OPTIONS_PORT, &p);
+	}
+	ssh_options_set(s->ssh, SSH_OPTIONS_TIMEOUT, &timeout);
+	ssh_options_set(s->ssh, SSH_OPTIONS_NODELAY, &nodelay);
+	ssh_options_set(s->ssh, SSH_OPTIONS_STRICTHOSTKEYCHECK, &strict);
+	return CTYS_OK;
+}
+
+static ctys_err_t
+session_finish(struct sshc *s)
+{
+	ctys_err_t e;
+
+	if (s->fd >= 0)
+		ssh_options_set(s->ssh, SSH_OPTIONS_FD, &s->fd);
+	if (ssh_connect(s->ssh) != SSH_OK) {
+		const char *m = ssh_get_error(s->ssh);
+
+		return ctys_seterr(strstr(m, "imeout") ? CTYS_ERR_TIMEOUT : CTYS_ERR_SSH,
+		    "cannot connect to '%s': %s", s->host, m);
+	}
+	if ((e = check_hostkey(s)) != CTYS_OK)
+		return e;
+	return authenticate(s);
+}
+
+ctys_err_t
+sshc_connect(const struct sshc_cfg *cfg, const char *user, const char *host, const char *port,
+    int fd, struct sshc **out)
+{
+	struct sshc *s;
+	ctys_err_t e;
+
+	*out = NULL;
+	e = session_new(cfg, user, host, port, &s);
+	s->fd = fd;
+	if (e == CTYS_OK)
+		e = session_finish(s);
+	if (e != CTYS_OK) {
+		sshc_close(s);
+		return e;
+	}
+	*out = s;
+	return CTYS_OK;
+}
+
+ctys_err_t
+sshc_connect_via(const struct sshc_cfg *cfg, struct sshc *via, const char *user, const char *host,
+    const char *port, struct sshc **out)
+{
+	struct sshc *s;
+	char *addr = NULL;
+	unsigned int p = 22;
+	ctys_err_t e;
+
+	*out = NULL;
+	e = session_new(cfg, user, host, port, &s);
+	if (e == CTYS_OK) {
+		/* the address as this side's configuration names it (HostName, Port) */
+		if (ssh_options_get(s->ssh, SSH_OPTIONS_HOST, &addr) != SSH_OK)
+			addr = NULL;
+		ssh_options_get_port(s->ssh, &p);
+		e = sshc_forward(via, addr ? addr : host, (int)p, &s->fd, &s->fwd);
+		ssh_string_free_char(addr);
+	}
+	if (e == CTYS_OK)
+		e = session_finish(s);
+	if (e != CTYS_OK) {
+		sshc_close(s);
+		return e;
+	}
+	*out = s;
+	return CTYS_OK;
+}
+
+void
+sshc_close(struct sshc *s)
+{
+	if (s == NULL)
+		return;
+	if (s->ssh) {
+		ssh_disconnect(s->ssh);
+		ssh_free(s->ssh);
+	}
+	if (s->fd >= 0)
+		close(s->fd);
+	sshc_forward_free(s->fwd);
+	pthread_mutex_destroy(&s->lock);
+	free(s->host);
+	free(s);
+}
+
+ctys_err_t
+sshc_exec(struct sshc *s, const char *cmd, struct sshc_chan **out)
+{
+	struct sshc_chan *c;
+	ctys_err_t e = CTYS_OK;
+
+	*out = NULL;
+	c = xcalloc(1, sizeof *c);
+	c->s = s;
+	pthread_mutex_lock(&s->lock);
+	c->ch = ssh_channel_new(s->ssh);
+	if (c->ch == NULL || ssh_channel_open_session(c->ch) != SSH_OK)
+		e = ctys_seterr(CTYS_ERR_SSH, "cannot open a channel to '%s': %s", s->host,
+		    ssh_get_error(s->ssh));
+	else if (ssh_channel_request_exec(c->ch, cmd) != SSH_OK)
+		e = ctys_seterr(CTYS_ERR_SSH, "'%s' refused to run a command: %s", s->host,
+		    ssh_get_error(s->ssh));
+	pthread_mutex_unlock(&s->lock);
+	if (e != CTYS_OK) {
+		sshc_chan_close(c);
+		return e;
+	}
+	*out = c;
+	return CTYS_OK;
+}
+
+ctys_err_t
+sshc_write(struct sshc_chan *c, const void *data, size_t n)
+{
+	const char *p = data;
+	int w;
+
+	while (n > 0) {
+		pthread_mutex_lock(&c->s->lock);
+		w = ssh_channel_write(c->ch, p, n > 32768 ? 32768 : (uint32_t)n);
+		pthread_mutex_unlock(&c->s->lock);
+		if (w < 0)
+			return ctys_seterr(CTYS_ERR_SSH, "write to '%s' failed: %s", c->s->host,
+			    ssh_get_error(c->s->ssh));
+		p += w;
+		n -= (size_t)w;
+	}
+	return CTYS_OK;
+}
+
+ctys_err_t
+sshc_send_eof(struct sshc_chan *c)
+{
+	int rc;
+
+	pthread_mutex_lock(&c->s->lock);
+	rc = ssh_channel_send_eof(c->ch);
+	pthread_mutex_unlock(&c->s->lock);
+	return rc == SSH_OK ? CTYS_OK : ctys_seterr(CTYS_ERR_SSH, "cannot close input to '%s'",
+	    c->s->host);
+}
+
+static int
+wait_socket(struct sshc *s, int ms)
+{
+	struct pollfd p = { ssh_get_fd(s->ssh), POLLIN, 0 };
+
+	if (p.fd < 0)
+		return -1;
+	return poll(&p, 1, ms);
+}
+
+ssize_t
+sshc_read(struct sshc_chan *c, char *buf, size_t n, bool *is_stderr, int timeout_ms)
+{
+	int r, waited = 0, slice;
+
+	for (;;) {
+		pthread_mutex_lock(&c->s->lock);
+		r = 0;
+		*is_stderr = false;
+		if (!c->out_eof) {
+			r = ssh_channel_read_nonblocking(c->ch, buf, (uint32_t)n, 0);
+			if (r == SSH_EOF || (r == 0 && ssh_channel_is_eof(c->ch) &&
+			    ssh_channel_poll(c->ch, 0) == SSH_EOF))
+				c->out_eof = true;
+		}
+		if (r <= 0 && !c->err_eof) {
+			int r2 = ssh_channel_read_nonblocking(c->ch, buf, (uint32_t)n, 1);
+
+			if (r2 > 0) {
+				r = r2;
+				*is_stderr = true;
+			} else if (r2 == SSH_EOF || (r2 == 0 && ssh_channel_is_eof(c->ch) &&
+			    ssh_channel_poll(c->ch, 1) == SSH_EOF))
+				c->err_eof = true;
+		}
+		if (r == SSH_ERROR || (r < 0 && r != SSH_EOF)) {
+			ctys_seterr(CTYS_ERR_SSH, "connection to '%s' failed: %s", c->s->host,
+			    ssh_get_error(c->s->ssh));
+			pthread_mutex_unlock(&c->s->lock);
+			return SSHC_ERROR;
+		}
+		if (r == SSH_EOF)
+			r = 0;
+		if (r == 0 && !ssh_is_connected(c->s->ssh) && !(c->out_eof && c->err_eof)) {
+			ctys_seterr(CTYS_ERR_SSH, "connection to '%s' lost", c->s->host);
+			pthread_mutex_unlock(&c->s->lock);
+			return SSHC_ERROR;
+		}
+		pthread_mutex_unlock(&c->s->lock);
+		if (r > 0)
+			return r;
+		if (c->out_eof && c->err_eof)
+			return 0;
+		if (waited >= timeout_ms)
+			return SSHC_AGAIN;
+		slice = timeout_ms - waited < 10 ? timeout_ms - waited : 10;
+		wait_socket(c->s, slice);
+		waited += slice;
+	}
+}
+
+int
+sshc_exit_status(struct sshc_chan *c)
+{
+	int st;
+
+	pthread_mutex_lock(&c->s->lock);
+	st = ssh_channel_get_exit_status(c->ch);
+	pthread_mutex_unlock(&c->s->lock);
+	return st;
+}
+
+void
+sshc_chan_close(struct sshc_chan *c)
+{
+	if (c == NULL)
+		return;
+	if (c->ch) {
+		pthread_mutex_lock(&c->s->lock);
+		ssh_channel_close(c->ch);
+		ssh_channel_free(c->ch);
+		pthread_mutex_unlock(&c->s->lock);
+	}
+	free(c);
+}
+
+/* Pump bytes between the direct-tcpip channel and our socket end. */
+static void *
+pump(void *arg)
+{
+	struct sshc_fwd *f = arg;
+	struct sshc *s = f->via;
+	char buf[16384];
+	struct pollfd p[2];
+	int r, w;
+	bool idle;
+
+	while (!f->stop) {
+		idle = true;
+		pthread_mutex_lock(&s->lock);
+		r = ssh_channel_read_nonblocking(f->ch, buf, sizeof buf, 0);
+		pthread_mutex_unlock(&s->lock);
+		if (r == SSH_ERROR || r == SSH_EOF)
+			break;
+		if (r > 0) {
+			idle = false;
+			for (w = 0; w < r;) {
+				ssize_t k = write(f->fd, buf + w, (size_t)(r - w));
+
+				if (k < 0 && errno == EINTR)
+					continue;
+				if (k <= 0)
+					goto out;
+				w += (int)k;
+			}
+		}
+		pthread_mutex_lock(&s->lock);
+		if (ssh_channel_is_eof(f->ch) && ssh_channel_poll(f->ch, 0) == SSH_EOF) {
+			pthread_mutex_unlock(&s->lock);
+			break;
+		}
+		pthread_mutex_unlock(&s->lock);
+		p[0].fd = f->fd;
+		p[0].events = POLLIN;
+		p[1].fd = ssh_get_fd(s->ssh);
+		p[1].events = POLLIN;
+		if (idle && poll(p, 2, 10) < 0 && errno != EINTR)
+			break;
+		if (p[0].revents & (POLLIN | POLLHUP)) {
+			ssize_t k = read(f->fd, buf, sizeof buf);
+
+			if (k <= 0)
+				break;
+			pthread_mutex_lock(&s->lock);
+			w = ssh_channel_write(f->ch, buf, (uint32_t)k);
+			pthread_mutex_unlock(&s->lock);
+			if (w < 0)
+				break;
+		}
+	}
+out:
+	shutdown(f->fd, SHUT_RDWR);
+	return NULL;
+}
+
+ctys_err_t
+sshc_forward(struct sshc *via, const char *host, int port, int *fd, struct sshc_fwd **out)
+{
+	struct sshc_fwd *f;
+	int sv[2], rc;
+
+	*out = NULL;
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
+		return ctys_seterr(CTYS_ERR_IO, "socketpair: %s", strerror(errno));
+	f = xcalloc(1, sizeof *f);
+	f->via = via;
+	f->fd = sv[0];
+	pthread_mutex_lock(&via->lock);
+	f->ch = ssh_channel_new(via->ssh);
+	rc = f->ch ? ssh_channel_open_forward(f->ch, host, port, "127.0.0.1", 0) : SSH_ERROR;
+	pthread_mutex_unlock(&via->lock);
+	if (rc != SSH_OK) {
+		ctys_seterr(CTYS_ERR_SSH, "'%s' cannot open a tunnel to '%s:%d': %s", via->host, host,
+		    port, ssh_get_error(via->ssh));
+		if (f->ch)
+			ssh_channel_free(f->ch);
+		close(sv[0]);
+		close(sv[1]);
+		free(f);
+		return CTYS_ERR_SSH;
+	}
+	pthread_create(&f->thread, NULL, pump, f);
+	*fd = sv[1];
+	*out = f;
+	return CTYS_OK;
+}
+
+void
+sshc_forward_free(struct sshc_fwd *f)
+{
+	if (f == NULL)
+		return;
+	f->stop = true;
+	pthread_join(f->thread, NULL);
+	pthread_mutex_lock(&f->via->lock);
+	ssh_channel_close(f->ch);
+	ssh_channel_free(f->ch);
+	pthread_mutex_unlock(&f->via->lock);
+	close(f->fd);
+	free(f);
+}
+
+struct pool_entry {
+	char *key;
+	pthread_mutex_t lock;    /* held while connecting */
+	struct sshc *s;
+	struct sshc *dropped;    /* closed when the pool is freed (others may still read) */
+	struct pool_entry *next;
+};
+
+struct sshc_pool {
+	struct sshc_cfg cfg;
+	pthread_mutex_t lock;
+	struct pool_entry *v;
+};
+
+struct sshc_pool *
+sshc_pool_new(const struct sshc_cfg *cfg)
+{
+	struct sshc_pool *p = xcalloc(1, sizeof *p);
+
+	if (cfg)
+		p->cfg = *cfg;
+	pthread_mutex_init(&p->lock, NULL);
+	return p;
+}
+
+struct sshc *
+sshc_pool_get(struct sshc_pool *p, struct sshc *via, const char *user, const char *host,
+    const char *port)
+{
+	char *key = xasprintf("%p/%s@%s:%s", (void *)via, user ? user : "", host, port ? port : "");
+	struct pool_entry *e;
+	struct sshc *s;
+	ctys_err_t err;
+
+	pthread_mutex_lock(&p->lock);
+	for (e = p->v; e; e = e->next)
+		if (strcmp(e->key, key) == 0)
+			break;
+	if (e == NULL) {
+		e = xcalloc(1, sizeof *e);
+		e->key = key;
+		key = NULL;
+		pthread_mutex_init(&e->lock, NULL);
+		e->next = p->v;
+		p->v = e;
+	}
+	pthread_mutex_unlock(&p->lock);
+	free(key);
+	pthread_mutex_lock(&e->lock);
+	if (e->s == NULL) {
+		err = via ? sshc_connect_via(&p->cfg, via, user, host, port, &e->s) :
+		    sshc_connect(&p->cfg, user, host, port, -1, &e->s);
+		if (err != CTYS_OK)
+			e->s = NULL;
+	}
+	s = e->s;
+	pthread_mutex_unlock(&e->lock);
+	return s;
+}
+
+void
+sshc_pool_drop(struct sshc_pool *p, struct sshc *s)
+{
+	struct pool_entry *e;
+
+	pthread_mutex_lock(&p->lock);
+	for (e = p->v; e; e = e->next) {
+		if (e->s == s && e->dropped == NULL) {
+			e->dropped = s;
+			e->s = NULL;
+		}
+	}
+	pthread_mutex_unlock(&p->lock);
+}
+
+void
+sshc_pool_free(struct sshc_pool *p)
+{
+	struct pool_entry *e, *n;
+
+	if (p == NULL)
+		return;
+	/* inner sessions first: they were added after the ones they tunnel through */
+	for (e = p->v; e; e = n) {
+		n = e->next;
+		sshc_close(e->s);
+		sshc_close(e->dropped);
+		pthread_mutex_destroy(&e->lock);
+		free(e->key);
+		free(e);
+	}
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+}
