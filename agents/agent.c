@@ -87,7 +87,8 @@ agent_handle_job(struct agent *a, const json_t *job, const struct link_sink *sin
 	}
 	next = json_array_get(hops, (size_t)at + 1);
 	s = sshc_pool_get(a->pool, NULL, *proto_str(next, "user") ? proto_str(next, "user") : NULL,
-	    proto_str(next, "host"), json_string_value(json_object_get(next, "port")));
+	    proto_str(next, "host"), json_string_value(json_object_get(next, "port")),
+	    json_is_true(json_object_get(json_object_get(job, "options"), "Y")));
 	if (s == NULL) {
 		m = xasprintf("'%s' cannot reach '%s': %s", here, proto_str(next, "host"), ctys_errmsg());
 		link_fail(sink, id, proto_str(next, "host"), LINK_CODE_UNREACHABLE, m);

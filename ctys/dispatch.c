@@ -132,7 +132,8 @@ run_job(struct run *r, size_t idx)
 		first = 1; /* STAR from here: the first remote hop is connected directly */
 	}
 	if (!star) {
-		s = sshc_pool_get(r->pool, NULL, j->hops[0].user, j->hops[0].host, j->hops[0].port);
+		s = sshc_pool_get(r->pool, NULL, j->hops[0].user, j->hops[0].host, j->hops[0].port,
+		    j->opts.agentfwd);
 		if (s == NULL)
 			link_fail(&sink, id, j->hops[0].host, LINK_CODE_UNREACHABLE, ctys_errmsg());
 		else
@@ -140,7 +141,7 @@ run_job(struct run *r, size_t idx)
 		goto done;
 	}
 	for (h = first; h < j->nhops; h++) {
-		s = sshc_pool_get(r->pool, s, j->hops[h].user, j->hops[h].host, j->hops[h].port);
+		s = sshc_pool_get(r->pool, s, j->hops[h].user, j->hops[h].host, j->hops[h].port, false);
 		if (s == NULL) {
 			link_fail(&sink, id, j->hops[h].host, LINK_CODE_UNREACHABLE, ctys_errmsg());
 			goto done;

@@ -10,7 +10,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <libssh/callbacks.h>
 #include <libssh/libssh.h>
+#include <sys/un.h>
 
 #include "lib/xmalloc.h"
 
@@ -20,6 +22,9 @@ struct sshc {
 	char *host;
 	int fd;                  /* tunnel socket we own, or -1 */
 	struct sshc_fwd *fwd;    /* the tunnel through the hop below, or NULL */
+	bool agent_forward;
+	struct ssh_callbacks_struct cb;
+	struct sshc_fwd *agents; /* forwarded ssh-agent connections */
 };
 
 struct sshc_chan {
@@ -29,6 +34,7 @@ struct sshc_chan {
 };
 
 struct sshc_fwd {
+	struct sshc_fwd *next;   /* in the list of forwarded agent connections */
 	struct sshc *via;
 	ssh_channel ch;
 	int fd;                  /* our end of the socketpair */
@@ -105,6 +111,42 @@ authenticate(struct sshc *s)
 	return CTYS_OK;
 }
 
+static void *pump(void *arg);
+
+/*
+ * The server opens an auth-agent channel (-Y): connect it to our ssh-agent.
+ * Called by libssh inside a call that holds s->lock.
+ */
+static ssh_channel
+on_agent_channel(ssh_session session, void *userdata)
+{
+	struct sshc *s = userdata;
+	const char *path = getenv("SSH_AUTH_SOCK");
+	struct sockaddr_un sa;
+	struct sshc_fwd *f;
+	int fd;
+
+	if (path == NULL || strlen(path) >= sizeof sa.sun_path)
+		return NULL;
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	memset(&sa, 0, sizeof sa);
+	sa.sun_family = AF_UNIX;
+	strcpy(sa.sun_path, path);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	f = xcalloc(1, sizeof *f);
+	f->via = s;
+	f->fd = fd;
+	f->ch = ssh_channel_new(session);
+	f->next = s->agents;
+	s->agents = f;
+	pthread_create(&f->thread, NULL, pump, f);
+	return f->ch;
+}
+
 /* A session with its options set (configuration read), not connected. */
 static ctys_err_t
 session_new(const struct sshc_cfg *cfg, const char *user, const char *host, const char *port,
@@ -137,6 +179,14 @@ session_new(const struct sshc_cfg *cfg, const char *user, const char *host, cons
 	ssh_options_set(s->ssh, SSH_OPTIONS_TIMEOUT, &timeout);
 	ssh_options_set(s->ssh, SSH_OPTIONS_NODELAY, &nodelay);
 	ssh_options_set(s->ssh, SSH_OPTIONS_STRICTHOSTKEYCHECK, &strict);
+	if (cfg && cfg->agent_forward && getenv("SSH_AUTH_SOCK")) {
+		s->agent_forward = true;
+		memset(&s->cb, 0, sizeof s->cb);
+		s->cb.userdata = s;
+		s->cb.channel_open_request_auth_agent_function = on_agent_channel;
+		ssh_callbacks_init(&s->cb);
+		ssh_set_callbacks(s->ssh, &s->cb);
+	}
 	return CTYS_OK;
 }
 
@@ -212,6 +262,12 @@ sshc_close(struct sshc *s)
 {
 	if (s == NULL)
 		return;
+	while (s->agents) {
+		struct sshc_fwd *f = s->agents;
+
+		s->agents = f->next;
+		sshc_forward_free(f);
+	}
 	if (s->ssh) {
 		ssh_disconnect(s->ssh);
 		ssh_free(s->ssh);
@@ -238,7 +294,9 @@ sshc_exec(struct sshc *s, const char *cmd, struct sshc_chan **out)
 	if (c->ch == NULL || ssh_channel_open_session(c->ch) != SSH_OK)
 		e = ctys_seterr(CTYS_ERR_SSH, "cannot open a channel to '%s': %s", s->host,
 		    ssh_get_error(s->ssh));
-	else if (ssh_channel_request_exec(c->ch, cmd) != SSH_OK)
+	if (e == CTYS_OK && s->agent_forward)
+		(void)ssh_channel_request_auth_agent(c->ch); /* a refusal is not an error */
+	if (e == CTYS_OK && ssh_channel_request_exec(c->ch, cmd) != SSH_OK)
 		e = ctys_seterr(CTYS_ERR_SSH, "'%s' refused to run a command: %s", s->host,
 		    ssh_get_error(s->ssh));
 	pthread_mutex_unlock(&s->lock);
@@ -500,9 +558,11 @@ sshc_pool_new(const struct sshc_cfg *cfg)
 
 struct sshc *
 sshc_pool_get(struct sshc_pool *p, struct sshc *via, const char *user, const char *host,
-    const char *port)
+    const char *port, bool agent_forward)
 {
-	char *key = xasprintf("%p/%s@%s:%s", (void *)via, user ? user : "", host, port ? port : "");
+	char *key = xasprintf("%p/%s@%s:%s%s", (void *)via, user ? user : "", host, port ? port : "",
+	    agent_forward ? "/A" : "");
+	struct sshc_cfg cfg = p->cfg;
 	struct pool_entry *e;
 	struct sshc *s;
 	ctys_err_t err;
@@ -523,8 +583,9 @@ sshc_pool_get(struct sshc_pool *p, struct sshc *via, const char *user, const cha
 	free(key);
 	pthread_mutex_lock(&e->lock);
 	if (e->s == NULL) {
-		err = via ? sshc_connect_via(&p->cfg, via, user, host, port, &e->s) :
-		    sshc_connect(&p->cfg, user, host, port, -1, &e->s);
+		cfg.agent_forward = agent_forward;
+		err = via ? sshc_connect_via(&cfg, via, user, host, port, &e->s) :
+		    sshc_connect(&cfg, user, host, port, -1, &e->s);
 		if (err != CTYS_OK)
 			e->s = NULL;
 	}

@@ -26,6 +26,7 @@ struct sshc_cfg {
 	const char *config_file; /* explicit ssh_config, read after ~/.ssh/config; or NULL */
 	long connect_timeout;    /* seconds, 0 = 10 */
 	int keepalive;           /* seconds between keepalives while waiting, 0 = off */
+	bool agent_forward;      /* -Y: offer $SSH_AUTH_SOCK to the remote side */
 };
 
 struct sshc;
@@ -53,7 +54,11 @@ ctys_err_t sshc_connect_via(const struct sshc_cfg *cfg, struct sshc *via, const 
 const char *sshc_host(const struct sshc *s);
 void sshc_close(struct sshc *s);
 
-/* Run `cmd` on the remote side in a new channel. */
+/*
+ * Run `cmd` on the remote side in a new channel.  When the session was
+ * opened with agent_forward and $SSH_AUTH_SOCK is set, the local ssh-agent
+ * is offered to the command first (a refusal is not an error).
+ */
 ctys_err_t sshc_exec(struct sshc *s, const char *cmd, struct sshc_chan **out);
 
 /* Write all of data (blocking). */
@@ -101,7 +106,7 @@ struct sshc_pool *sshc_pool_new(const struct sshc_cfg *cfg);
  * on failure.  The pool owns the session.
  */
 struct sshc *sshc_pool_get(struct sshc_pool *p, struct sshc *via, const char *user,
-	const char *host, const char *port);
+	const char *host, const char *port, bool agent_forward);
 /* Forget a broken session so the next request reconnects. */
 void sshc_pool_drop(struct sshc_pool *p, struct sshc *s);
 void sshc_pool_free(struct sshc_pool *p);
