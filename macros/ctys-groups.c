@@ -81,33 +81,36 @@ static void
 show_members(const char *path, const char *text, const struct opts *o, size_t gidx,
 	size_t *hidx, struct strv *uniq)
 {
-	struct strv t = STRV_INIT;
 	struct buf user = BUF_INIT, host = BUF_INIT, opts = BUF_INIT, line = BUF_INIT;
-	size_t i;
+	struct buf tok = BUF_INIT;
+	const char *p, *t;
+	size_t i, n;
 
-	grp_split_targets(text, &t);
 	if (!o->terse && o->mode != M_5 && o->mode != M_5X && o->mode != M_2 &&
 	    o->mode != M_7U && o->mode != M_8U)
 		printf("%s:%s", path, o->mode == M_3 ? "\n" : " ");
 	if (o->mode == M_2)
 		printf("%s:GROUP(%s)", path, path);
-	for (i = 0; i < t.n; i++) {
+	for (i = 0, p = text; (p = grp_next_target(p, &n)) != NULL; i++, p += n) {
 		const char *sp = i ? " " : "";
 
+		buf_reset(&tok);
+		buf_add(&tok, p, n);
+		t = buf_cstr(&tok);
 		buf_reset(&user);
 		buf_reset(&host);
 		buf_reset(&opts);
-		target_parts(t.v[i], &user, &host, &opts);
+		target_parts(t, &user, &host, &opts);
 		++*hidx;
 		switch (o->mode) {
-		case M_1: case M_2: printf("%s%s", sp, t.v[i]); break;
-		case M_3: printf("  %s\n", t.v[i]); break;
+		case M_1: case M_2: printf("%s%s", sp, t); break;
+		case M_3: printf("  %s\n", t); break;
 		case M_4:
 			if (opts.len)
-				printf("%s%.*s'(%s)'", sp, (int)strcspn(t.v[i], "("), t.v[i],
+				printf("%s%.*s'(%s)'", sp, (int)strcspn(t, "("), t,
 				    buf_cstr(&opts));
 			else
-				printf("%s%s", sp, t.v[i]);
+				printf("%s%s", sp, t);
 			break;
 		case M_5: case M_5X:
 			if (!o->terse && o->mode == M_5)
@@ -115,10 +118,10 @@ show_members(const char *path, const char *text, const struct opts *o, size_t gi
 			else if (!o->terse)
 				printf("%4zu %4zu  ", gidx + 1, *hidx);
 			if (opts.len)
-				printf("ctys %.*s'(%s)'\n", (int)strcspn(t.v[i], "("), t.v[i],
+				printf("ctys %.*s'(%s)'\n", (int)strcspn(t, "("), t,
 				    buf_cstr(&opts));
 			else
-				printf("ctys %s\n", t.v[i]);
+				printf("ctys %s\n", t);
 			break;
 		case M_6: case M_7U:
 			buf_reset(&line);
@@ -140,7 +143,7 @@ show_members(const char *path, const char *text, const struct opts *o, size_t gi
 	if (o->mode != M_3 && o->mode != M_5 && o->mode != M_5X && o->mode != M_7U &&
 	    o->mode != M_8U)
 		putchar('\n');
-	strv_free(&t);
+	buf_free(&tok);
 	buf_free(&user);
 	buf_free(&host);
 	buf_free(&opts);
@@ -216,8 +219,20 @@ run(const struct grp_env *env, const struct opts *o, struct strv *sel)
 		return 0;
 	}
 	e = sel->n == 0 ? grp_list(env, NULL, &l) : CTYS_OK;
-	for (i = 0; i < sel->n && e == CTYS_OK; i++)
-		e = grp_list(env, sel->v[i], &l);
+	for (i = 0; i < sel->n && e == CTYS_OK; i++) {
+		size_t len = strlen(sel->v[i]);
+
+		if (o->mode != M_NONE && len && sel->v[i][len - 1] != '/') {
+			/* members only: no need for grp_list's counts */
+			if ((e = grp_find(env, sel->v[i], &d)) != CTYS_OK)
+				break;
+			l.v = xreallocarray(l.v, l.n + 1, sizeof *l.v);
+			memset(&l.v[l.n], 0, sizeof *l.v);
+			l.v[l.n++].path = d;
+		} else {
+			e = grp_list(env, sel->v[i], &l);
+		}
+	}
 	if (e != CTYS_OK) {
 		grp_list_free(&l);
 		return fail(e);
@@ -247,7 +262,12 @@ run(const struct grp_env *env, const struct opts *o, struct strv *sel)
 			else
 				printf("%lld %zu/%zu ? %s\n", (long long)(g->size + 1023) / 1024,
 				    g->nhosts, g->nincludes, g->path);
-		} else if (g->err == CTYS_OK && grp_expand(env, g->path, &text) == CTYS_OK) {
+		} else if (g->err == CTYS_OK) {
+			if ((e = grp_expand(env, g->path, &text)) != CTYS_OK) {
+				log_lasterr(e);
+				rc = ctys_exit_status(e);
+				continue;
+			}
 			show_members(g->path, text, o, i, &hidx, &uniq);
 			free(text);
 		}

@@ -518,6 +518,11 @@ render(struct tree *t, char **text, size_t *count)
 		return ctys_seterr(CTYS_ERR_TOOLONG, "group '%s' expands to more than %d members",
 		    t->order[0]->name, GRP_MEMBERS_MAX);
 	}
+	if (text == NULL) {
+		buf_free(&ctx);
+		*count = n;
+		return CTYS_OK;
+	}
 	for (i = 0; i < t->norder; i++) {
 		const struct gfile *g = t->order[i];
 
@@ -632,25 +637,35 @@ grp_expand_text(const struct grp_env *env, const char *name, const char *text, s
 	return e;
 }
 
-void
-grp_split_targets(const char *s, struct strv *out)
+const char *
+grp_next_target(const char *s, size_t *len)
 {
 	const char *st;
 	unsigned d;
 
-	for (;;) {
-		while (*s == ' ' || *s == '\t' || *s == '\n')
-			s++;
-		if (*s == '\0')
-			return;
-		st = s;
-		for (d = 0; *s && (d > 0 || (*s != ' ' && *s != '\t' && *s != '\n')); s++) {
-			if (*s == '(' || *s == '{')
-				d++;
-			else if ((*s == ')' || *s == '}') && d > 0)
-				d--;
-		}
-		strv_pushn(out, st, (size_t)(s - st));
+	while (*s == ' ' || *s == '\t' || *s == '\n')
+		s++;
+	if (*s == '\0')
+		return NULL;
+	st = s;
+	for (d = 0; *s && (d > 0 || (*s != ' ' && *s != '\t' && *s != '\n')); s++) {
+		if (*s == '(' || *s == '{')
+			d++;
+		else if ((*s == ')' || *s == '}') && d > 0)
+			d--;
+	}
+	*len = (size_t)(s - st);
+	return st;
+}
+
+void
+grp_split_targets(const char *s, struct strv *out)
+{
+	size_t len;
+
+	while ((s = grp_next_target(s, &len)) != NULL) {
+		strv_pushn(out, s, len);
+		s += len;
 	}
 }
 
@@ -697,7 +712,6 @@ add_info(const struct grp_env *env, struct grp_list *out, const char *path)
 	struct tree t;
 	struct gfile *g;
 	struct stat st;
-	char *text;
 
 	out->v = xreallocarray(out->v, out->n + 1, sizeof *out->v);
 	gi = &out->v[out->n++];
@@ -712,8 +726,8 @@ add_info(const struct grp_env *env, struct grp_list *out, const char *path)
 		gi->nincludes = g->ninc;
 	}
 	tree_free(&t);
-	if (gi->err == CTYS_OK && (gi->err = expand_count(env, path, &text, &gi->ntotal)) == CTYS_OK)
-		free(text);
+	if (gi->err == CTYS_OK)
+		gi->err = expand_count(env, path, NULL, &gi->ntotal);
 	if (gi->err != CTYS_OK)
 		gi->errmsg = xstrdup(ctys_errmsg());
 }

@@ -92,6 +92,13 @@ ctys_err_t grp_expand_text(const struct grp_env *env, const char *name, const ch
  */
 void grp_split_targets(const char *text, struct strv *out);
 
+/*
+ * The same without copies: the start of the first target in `s` (its
+ * length in *len), or NULL when only blanks are left.  Iterate with
+ * `for (p = text; (p = grp_next_target(p, &n)); p += n)`.
+ */
+const char *grp_next_target(const char *s, size_t *len);
+
 /* True when the name (or path) ends in ".VMSTACK": a stack group. */
 bool grp_is_vmstack(const char *name_or_path);
 
