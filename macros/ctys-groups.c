@@ -17,6 +17,8 @@
 #include "macros/group.h"
 #include "macros/textfile.h"
 
+#define OPTSTRING "cd:D:eFhH:lm:SVX"
+
 static const char usage[] =
     "usage: ctys-groups [-c] [-d <level>] [-D <depth>] [-e] [-F] [-h] [-H <topic>] [-l]\n"
     "                   [-m 1|2|3|4|5|5x|6|7|7u|8|8u] [-S] [-V] [-X] [<group>[%| ]<group>...]\n"
@@ -264,6 +266,7 @@ run(const struct grp_env *env, const struct opts *o, struct strv *sel)
 				    g->nhosts, g->nincludes, g->path);
 		} else if (g->err == CTYS_OK) {
 			if ((e = grp_expand(env, g->path, &text)) != CTYS_OK) {
+				fflush(stdout);
 				log_lasterr(e);
 				rc = ctys_exit_status(e);
 				continue;
@@ -272,6 +275,7 @@ run(const struct grp_env *env, const struct opts *o, struct strv *sel)
 			free(text);
 		}
 		if (g->err != CTYS_OK) {
+			fflush(stdout);
 			log_error("%s", g->errmsg);
 			rc = ctys_exit_status(g->err);
 		}
@@ -298,7 +302,8 @@ main(int argc, char **argv)
 
 	log_init("ctys-groups");
 	dbg_default(&dbg);
-	while ((ch = getopt(argc, argv, "cd:D:eFhH:lm:SVX")) != -1) {
+	opterr = 0;
+	while ((ch = getopt(argc, argv, OPTSTRING)) != -1) {
 		switch (ch) {
 		case 'c': o.cached = true; break;
 		case 'd':
@@ -333,7 +338,12 @@ main(int argc, char **argv)
 		case 'S': o.tree = true; break;
 		case 'V': o.version = true; break;
 		case 'X': o.terse = true; break;
-		default: fputs(usage, stderr); return 1;
+		default:
+			if (optopt && strchr(OPTSTRING, optopt))
+				log_error("option '-%c' needs an argument; see %s -h", optopt, argv[0]);
+			else
+				log_error("unknown option '-%c'; see %s -h", optopt, argv[0]);
+			return 1;
 		}
 	}
 	if (o.version) {

@@ -14,6 +14,8 @@
 #include "macros/macro.h"
 #include "macros/textfile.h"
 
+#define OPTSTRING "acd:D:eEFf:hH:lNSVX"
+
 static const char usage[] =
     "usage: ctys-macros [-a] [-c] [-d <level>] [-D <depth>] [-e] [-E] [-F] [-f <macro-file>]\n"
     "                   [-h] [-H <topic>] [-l] [-N] [-S] [-V] [-X] [<macro-name>...]\n"
@@ -157,7 +159,8 @@ main(int argc, char **argv)
 
 	log_init("ctys-macros");
 	dbg_default(&dbg);
-	while ((ch = getopt(argc, argv, "acd:D:eEFf:hH:lNSVX")) != -1) {
+	opterr = 0;
+	while ((ch = getopt(argc, argv, OPTSTRING)) != -1) {
 		switch (ch) {
 		case 'a': o.atoms = true; break;
 		case 'c': o.combined = true; break;
@@ -188,7 +191,12 @@ main(int argc, char **argv)
 		case 'S': o.tree = true; break;
 		case 'V': o.version = true; break;
 		case 'X': o.terse = true; break;
-		default: fputs(usage, stderr); return 1;
+		default:
+			if (optopt && strchr(OPTSTRING, optopt))
+				log_error("option '-%c' needs an argument; see %s -h", optopt, argv[0]);
+			else
+				log_error("unknown option '-%c'; see %s -h", optopt, argv[0]);
+			return 1;
 		}
 	}
 	if (o.version) {
