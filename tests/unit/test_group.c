@@ -381,3 +381,26 @@ Test(group, compat_groups_included_from_a_user_group)
 	    "lab03( -d 2,s:16,w:0,p -b sync,par -c off -C on ) "
 	    "lab05( -d 2,s:16,w:0,p -b sync,par -c off -C on )");
 }
+
+Test(group, next_target_iterates_in_place)
+{
+	const char *text = "a b(c d) VMSTACK{x y}  ", *p;
+	size_t n, k = 0;
+	static const char *const want[] = { "a", "b(c d)", "VMSTACK{x y}" };
+
+	for (p = text; (p = grp_next_target(p, &n)) != NULL; p += n, k++) {
+		cr_assert_lt(k, 3);
+		cr_assert_eq(n, strlen(want[k]));
+		cr_assert_eq(strncmp(p, want[k], n), 0);
+	}
+	cr_assert_eq(k, 3);
+}
+
+Test(group, empty_and_comment_only_groups)
+{
+	put("empty", "");
+	put("comments", "# a\n\n   \n#include\n");
+	expect("empty", "");
+	expect("comments", "");
+	expect("empty A", "h1 h2(-d 2)");
+}

@@ -351,3 +351,48 @@ Test(macro, compat_default_file_expands_completely)
 	    "%%40_VRAM_13%%41_VCPU_5 x");
 	expect("-a list=macro:F_ID", "-a list=4_ID_25_L");
 }
+
+Test(macro, shipped_default_expands_like_the_original)
+{
+	const struct macro_file *ours, *orig;
+	char *a, *b, *ref;
+	size_t i;
+
+	/* tests run from the top of the source tree (tests/run.sh) */
+	cr_assert_eq(macro_file_load("conf/macros/default", &ours), CTYS_OK, "%s", ctys_errmsg());
+	cr_assert_eq(macro_file_load(COMPAT "/macros-default", &orig), CTYS_OK);
+	cr_assert_eq(macro_file_count(ours), macro_file_count(orig));
+	for (i = 0; i < macro_file_count(orig); i++) {
+		const struct macro_def *d = macro_file_def(orig, i);
+
+		cr_assert(asprintf(&ref, "macro:%s", d->name) > 0);
+		cr_assert_eq(macro_expand_in(&env, orig, ref, &a), CTYS_OK);
+		cr_assert_eq(macro_expand_in(&env, ours, ref, &b), CTYS_OK, "%s: %s", d->name,
+		    ctys_errmsg());
+		cr_assert_str_eq(b, a, "%s differs", d->name);
+		free(a);
+		free(b);
+		free(ref);
+	}
+}
+
+Test(macro, long_continued_line)
+{
+	char *d;
+	struct macro_file *mf = NULL;
+	size_t i, n = 0;
+
+	/* 40 physical lines of 2000 bytes each, joined: over the limit */
+	d = malloc(41 * 2002 + 8);
+	n += (size_t)sprintf(d, "a=");
+	for (i = 0; i < 40; i++) {
+		memset(d + n, 'x', 2000);
+		n += 2000;
+		d[n++] = '\\';
+		d[n++] = '\n';
+	}
+	d[n++] = 'y';
+	cr_assert_eq(macro_file_parse("cont", d, n, &mf), CTYS_ERR_TOOLONG);
+	cr_assert_str_eq(ctys_errmsg(), "cont:1: continued line longer than 65536 bytes");
+	free(d);
+}
