@@ -120,8 +120,8 @@ Test(macro, empty_name)
 
 Test(macro, file_chosen_once_at_rightmost_reference)
 {
-	tu_write(dir, "f1", "a = from-f1\nb = b-from-f1\n");
-	tu_write(dir, "f2", "a = from-f2\nb = b-from-f2\n");
+	free(tu_write(dir, "f1", "a = from-f1\nb = b-from-f1\n"));
+	free(tu_write(dir, "f2", "a = from-f2\nb = b-from-f2\n"));
 	expect("macro:a%f1 macro:b%f2", "from-f2 b-from-f2");
 	expect("macro:a%f2 macro:b%f1", "from-f1 b-from-f1");
 	/* an existing path wins over the search path */
@@ -155,7 +155,7 @@ Test(macro, recursion_threshold_names_the_chain)
 {
 	char *want;
 
-	tu_write(dir, "rec", "a=x macro:b\nb=macro:a y\n");
+	free(tu_write(dir, "rec", "a=x macro:b\nb=macro:a y\n"));
 	env.max_recurse = 4;
 	cr_assert(asprintf(&want, "recursion threshold exceeded (4) expanding macros of '%s/rec': "
 	    "a -> b -> a -> b -> a", dir) > 0);
@@ -165,7 +165,7 @@ Test(macro, recursion_threshold_names_the_chain)
 
 Test(macro, recursion_limit_counts_replacements)
 {
-	tu_write(dir, "lim", "a=1 macro:b\nb=2 macro:c\nc=3\n");
+	free(tu_write(dir, "lim", "a=1 macro:b\nb=2 macro:c\nc=3\n"));
 	env.max_recurse = 3;
 	expect("macro:a%lim", "1 2 3");
 	env.max_recurse = 2;
@@ -174,7 +174,7 @@ Test(macro, recursion_limit_counts_replacements)
 
 Test(macro, eval_applies_to_whole_result_and_can_be_disabled)
 {
-	tu_write(dir, "ev", "e=echo  one;echo two\nq=printf '%s\\n\\n\\n' macro:w\nw=word\n");
+	free(tu_write(dir, "ev", "e=echo  one;echo two\nq=printf '%s\\n\\n\\n' macro:w\nw=word\n"));
 	expect("macro:e%ev%eval", "one\ntwo");
 	expect("macro:q%ev%eval", "word");
 	env.no_eval = true;
@@ -293,7 +293,7 @@ Test(macro, file_is_parsed_once)
 	const struct macro_file *a, *b;
 
 	cr_assert_eq(macro_file_load(env.db, &a), CTYS_OK);
-	tu_write(dir, "default", "hello = changed\n");
+	free(tu_write(dir, "default", "hello = changed\n"));
 	cr_assert_eq(macro_file_load(env.db, &b), CTYS_OK);
 	cr_assert_eq(a, b);
 	expect("macro:hello", "-a list");
