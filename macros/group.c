@@ -77,7 +77,7 @@ search_path(const char *path, const char *name)
 static ctys_err_t
 find_in(const char *extra, const struct grp_env *env, const char *name, char **path_out)
 {
-	const char *at;
+	const char *at, *orig = name;
 	char *p = NULL;
 
 	for (;;) {
@@ -93,7 +93,7 @@ find_in(const char *extra, const struct grp_env *env, const char *name, char **p
 			break;
 		name = at + 1;
 	}
-	return ctys_seterr(CTYS_ERR_NOENT, "group '%s' not found (searched: %s%s%s)", name,
+	return ctys_seterr(CTYS_ERR_NOENT, "group '%s' not found (searched: %s%s%s)", orig,
 	    extra ? extra : "", extra && env->path && *env->path ? ":" : "",
 	    env->path ? env->path : "");
 }

@@ -176,6 +176,9 @@ Test(group, missing_group_and_missing_include)
 	cr_assert(asprintf(&want, "group 'nope' not found (searched: %s)", dir) > 0);
 	expect_err("nope", CTYS_ERR_NOENT, 2, want);
 	free(want);
+	cr_assert(asprintf(&want, "group 'u@nope' not found (searched: %s)", dir) > 0);
+	expect_err("u@nope", CTYS_ERR_NOENT, 2, want);
+	free(want);
 	put("inc", "h\n#include A zz\n");
 	cr_assert(asprintf(&want, "%s/inc:2: missing included group 'zz': group 'zz' not found "
 	    "(searched: %s)", dir, dir) > 0);
