@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/strv.h"
 #include "macros/group.h"
@@ -30,6 +31,20 @@ put(const char *name, const char *text)
 	fclose(f);
 }
 
+static void
+cleanup(void)
+{
+	static const char *const names[] = { "A", "C", "cyc", "deep", "deep2" };
+	char path[128];
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof *names; i++) {
+		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -43,6 +58,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	put("cyc", "x\n#include cyc\n");
 	put("deep", "d1\n#include deep2\n");
 	put("deep2", "d2\n#include A C\n");
+	atexit(cleanup);
 	return 0;
 }
 
