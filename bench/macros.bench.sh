@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.." || exit 2
 work=$(mktemp -d /tmp/ctys-bench-macros-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/home" "$work/groups"
-export HOME=$work/home CTYS_CONFDIR=$PWD/conf CTYS_MAXRECURSE=20
+export HOME=$work/home USER=${USER:-bench} CTYS_CONFDIR=$PWD/conf CTYS_MAXRECURSE=20
 export CTYS_GROUPS_PATH=$work/groups CTYS_MACRO_PATH=$PWD/conf/macros
 
 # 10 chains of 10 levels; each file 1000 members, every second with options,
