@@ -7,6 +7,7 @@
 
 #include "ctys/cli.h"
 #include "ctys/dispatch.h"
+#include "ctys/expand.h"
 #include "lib/log.h"
 #include "lib/paths.h"
 #include "lib/xmalloc.h"
@@ -28,6 +29,7 @@ int
 ctys_run(int argc, char **argv)
 {
 	struct conf *conf = conf_new();
+	struct expander ex;
 	struct cli c;
 	struct buf out = BUF_INIT;
 	struct dbg_spec d;
@@ -41,7 +43,8 @@ ctys_run(int argc, char **argv)
 		return fail(e);
 	}
 	line = cli_join(argc - 1, argv + 1);
-	e = cli_parse(&c, conf, NULL, line);
+	expander_init(&ex, conf);
+	e = cli_parse(&c, conf, &ex.hooks, line);
 	free(line);
 	if (e != CTYS_OK) {
 		status = fail(e);
@@ -83,6 +86,7 @@ ctys_run(int argc, char **argv)
 done:
 	buf_free(&out);
 	cli_free(&c);
+	expander_free(&ex);
 	conf_free(conf);
 	return status;
 }
