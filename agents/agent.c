@@ -86,7 +86,7 @@ agent_handle_job(struct agent *a, const json_t *job, const struct link_sink *sin
 		return;
 	}
 	next = json_array_get(hops, (size_t)at + 1);
-	s = sshc_pool_get(a->pool, NULL, *proto_str(next, "user") ? proto_str(next, "user") : NULL,
+	s = sshc_pool_get(a->pool, NULL, json_string_value(json_object_get(next, "login")),
 	    proto_str(next, "host"), json_string_value(json_object_get(next, "port")),
 	    json_is_true(json_object_get(json_object_get(job, "options"), "Y")));
 	if (s == NULL) {

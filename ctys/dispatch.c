@@ -106,6 +106,9 @@ wire_job(struct run *r, const struct job *j, bool star)
 	return o;
 }
 
+/* The user to log in as: only an explicit one; else ssh_config (or the local user). */
+#define LOGIN(j, h) ((j)->hops[h].user_given ? (j)->hops[h].user : NULL)
+
 static void
 run_job(struct run *r, size_t idx)
 {
@@ -132,7 +135,7 @@ run_job(struct run *r, size_t idx)
 		first = 1; /* STAR from here: the first remote hop is connected directly */
 	}
 	if (!star) {
-		s = sshc_pool_get(r->pool, NULL, j->hops[0].user, j->hops[0].host, j->hops[0].port,
+		s = sshc_pool_get(r->pool, NULL, LOGIN(j, 0), j->hops[0].host, j->hops[0].port,
 		    j->opts.agentfwd);
 		if (s == NULL)
 			link_fail(&sink, id, j->hops[0].host, LINK_CODE_UNREACHABLE, ctys_errmsg());
@@ -141,7 +144,7 @@ run_job(struct run *r, size_t idx)
 		goto done;
 	}
 	for (h = first; h < j->nhops; h++) {
-		s = sshc_pool_get(r->pool, s, j->hops[h].user, j->hops[h].host, j->hops[h].port, false);
+		s = sshc_pool_get(r->pool, s, LOGIN(j, h), j->hops[h].host, j->hops[h].port, false);
 		if (s == NULL) {
 			link_fail(&sink, id, j->hops[h].host, LINK_CODE_UNREACHABLE, ctys_errmsg());
 			goto done;

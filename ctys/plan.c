@@ -71,6 +71,7 @@ job_push(struct walk *w, const struct tnode *t, const char *type, const char *gr
 	j->hops = xcalloc(t->nhops, sizeof *j->hops);
 	for (i = 0; i < t->nhops; i++) {
 		j->hops[i].user = xstrdup(t->hops[i].user ? t->hops[i].user : user);
+		j->hops[i].user_given = t->hops[i].user != NULL || w->st.user != NULL;
 		j->hops[i].host = xstrdup(t->hops[i].host);
 		j->hops[i].port = t->hops[i].port ? xstrdup(t->hops[i].port) : NULL;
 		/* the top level's context is the job's; lower levels keep theirs */

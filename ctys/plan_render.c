@@ -142,6 +142,9 @@ plan_job_json(const struct job *j)
 		json_t *hop = json_object();
 
 		json_object_set_new(hop, "user", json_string(j->hops[h].user));
+		/* the login sent to ssh: only an explicit user; else ssh_config decides */
+		json_object_set_new(hop, "login", j->hops[h].user_given ? json_string(j->hops[h].user) :
+		    json_null());
 		json_object_set_new(hop, "host", json_string(j->hops[h].host));
 		json_object_set_new(hop, "port", str_or_null(j->hops[h].port));
 		json_object_set_new(hop, "opts", str_or_null(j->hops[h].ctx));

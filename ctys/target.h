@@ -18,6 +18,7 @@
 #ifndef CTYS_TARGET_H
 #define CTYS_TARGET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "lib/err.h"
@@ -32,6 +33,7 @@ struct hop {
 	char *port;     /* NULL when not given */
 	char *ctx;      /* context options of this level, NULL when none */
 	size_t pos;
+	bool user_given; /* in a job: the user came from user@ or -l (else a default) */
 };
 
 enum tnode_kind { TN_HOST, TN_SUBTASK };

@@ -1,0 +1,48 @@
+#!/bin/bash
+# Fan-out on 50 rig hosts: every host answers once, attributed to it; a host
+# whose sshd is down, a black-holed address and a host that dies mid-job
+# fail alone, within their own timeout, while the others finish.
+. "$(dirname "$0")/lib.sh"
+[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 0; }
+. "$TOP/tests/rig/rig.sh"
+R=$T/rig
+rig_trap "$R"
+RIG_QUIET=1 rig_up "$R" flat:50 || exit 1
+export CTYS_SSH_CONFIG=$RIG_SSH_CONFIG CTYS_CONNECT_TIMEOUT=2 CTYS_TIMEOUT=20
+C=$BIN/ctys
+# shellcheck disable=SC2086
+set -- $RIG_HOSTS
+
+check fanout-50 0 "*" "" -- "$C" -a info "$@"
+[ "$(grep -c '^Node:h0' "$T/out")" -eq 50 ] || fail "fan-out: $(grep -c '^Node:' "$T/out") answers of 50"
+[ "$(grep '^Node:' "$T/out" | sort -u | wc -l)" -eq 50 ] || fail "fan-out: answers not from 50 distinct hosts"
+
+# one session per host: two jobs to one host share it (both succeed)
+check same-host-twice 0 "*" "" -- "$C" -a info h001 h001
+[ "$(grep -c '^Node:h001' "$T/out")" -eq 2 ] || fail "same host twice: $(cat "$T/out")"
+
+# sshd down on one host: that host fails, the other 49 answer
+rig_kill_sshd "$R" h010
+check sshd-down 255 "*" "cannot connect to 'h010'" -- "$C" -a info "$@"
+[ "$(grep -c '^Node:' "$T/out")" -eq 49 ] || fail "sshd down: $(grep -c '^Node:' "$T/out") answers"
+rig_start_sshd "$R" h010
+
+# a black-holed address costs only its own connect timeout
+start=$(date +%s%N)
+check blackhole 255 "*" "cannot connect to '$RIG_BLACKHOLE_IP'" -- "$C" -a info "$RIG_BLACKHOLE_IP" h001 h002
+ms=$((($(date +%s%N) - start) / 1000000))
+[ "$(grep -c '^Node:' "$T/out")" -eq 2 ] || fail "blackhole: the others did not answer"
+[ "$ms" -lt 8000 ] || fail "blackhole took $ms ms (connect timeout 2 s)"
+
+# a host dies mid-job (every process in its namespace killed): reported, others finish
+"$C" -v -t cli -a create=l:t,cmd:sleep%2\;hostname h003 h004 h005 >"$T/mid.out" 2>"$T/mid.err" &
+cpid=$!
+sleep 1
+for p in $(ip netns pids "$RIG_H004_NS"); do kill -9 "$p" 2>/dev/null; done
+wait "$cpid"
+rc=$?
+[ "$rc" -eq 255 ] || fail "mid-job death: exit $rc"
+[ "$(sort "$T/mid.out" | tr '\n' ' ')" = "h003 h005 " ] || fail "mid-job death: out '$(cat "$T/mid.out")'"
+grep -q "h004" "$T/mid.err" || fail "mid-job death: h004 not named: $(cat "$T/mid.err")"
+grep -q "summary: job 2 .*h004: failed 255" "$T/mid.err" || fail "summary: $(cat "$T/mid.err")"
+finish
