@@ -17,7 +17,9 @@
 
 struct agent {
 	struct agent_cfg cfg;
-	struct sshc_pool *pool;  /* sessions to next hops */
+	agent_forward_fn forward;   /* NULL: this agent cannot pass jobs on */
+	void *forward_ctx;
+	void (*forward_free)(void *ctx);
 };
 
 static char hostname_buf[256];
@@ -45,7 +47,6 @@ agent_new(const struct agent_cfg *cfg)
 	a->cfg = *cfg;
 	if (a->cfg.agent_cmd == NULL || *a->cfg.agent_cmd == '\0')
 		a->cfg.agent_cmd = "ctys-agent";
-	a->pool = sshc_pool_new(&cfg->ssh);
 	return a;
 }
 
@@ -54,20 +55,19 @@ agent_free(struct agent *a)
 {
 	if (a == NULL)
 		return;
-	sshc_pool_free(a->pool);
+	if (a->forward_free)
+		a->forward_free(a->forward_ctx);
 	free(a);
 }
 
 void
 agent_handle_job(struct agent *a, const json_t *job, const struct link_sink *sink)
 {
-	json_t *hops = json_object_get(job, "hops"), *next, *fwd;
-	long long at = proto_int(job, "at"), timeout = proto_int(job, "timeout");
+	json_t *hops = json_object_get(job, "hops");
+	long long at = proto_int(job, "at");
 	size_t n = json_array_size(hops);
 	const char *id = proto_str(job, "id"), *here;
 	struct job_out o;
-	struct sshc *s;
-	char *m;
 
 	if (n == 0 || at < 0 || (size_t)at >= n) {
 		link_fail(sink, id, agent_hostname(), 2, "job without a valid hop chain");
@@ -85,22 +85,26 @@ agent_handle_job(struct agent *a, const json_t *job, const struct link_sink *sin
 		link_fail(sink, id, here, 2, "a STAR job reached an intermediate hop");
 		return;
 	}
-	next = json_array_get(hops, (size_t)at + 1);
-	s = sshc_pool_get(a->pool, NULL, json_string_value(json_object_get(next, "login")),
-	    proto_str(next, "host"), json_string_value(json_object_get(next, "port")),
-	    json_is_true(json_object_get(json_object_get(job, "options"), "Y")));
-	if (s == NULL) {
-		m = xasprintf("'%s' cannot reach '%s': %s", here, proto_str(next, "host"), ctys_errmsg());
-		link_fail(sink, id, proto_str(next, "host"), LINK_CODE_UNREACHABLE, m);
-		free(m);
+	if (a->forward == NULL) {
+		link_fail(sink, id, here, 2, "this agent cannot pass jobs on: the client must start "
+		    "ctys-agent-relay on intermediate hops");
 		return;
 	}
-	fwd = json_deep_copy(job);
-	json_object_set_new(fwd, "at", json_integer(at + 1));
-	/* the inner side times out first, so its status is the one reported */
-	link_run_job(s, a->cfg.agent_cmd, fwd, proto_str(next, "host"),
-	    timeout > 0 ? (int)(timeout * 1000 + 3000) : 0, sink);
-	json_decref(fwd);
+	a->forward(a->forward_ctx, &a->cfg, job, sink);
+}
+
+void
+agent_set_forward(struct agent *a, agent_forward_fn fn, void *ctx, void (*free_ctx)(void *))
+{
+	a->forward = fn;
+	a->forward_ctx = ctx;
+	a->forward_free = free_ctx;
+}
+
+char *
+agent_command(const char *agent_cmd, bool relay)
+{
+	return relay ? xasprintf("%s-relay", agent_cmd) : xstrdup(agent_cmd);
 }
 
 /* Serving stdin/stdout: one thread per job, output lines serialized. */

@@ -33,6 +33,22 @@ struct agent_cfg {
 struct agent *agent_new(const struct agent_cfg *cfg);
 void agent_free(struct agent *a);
 
+/*
+ * Passing a job on to hop at+1 (CHAIN).  ctys-agent has none, so it loads
+ * no SSH library and starts fast on last hops; ctys-agent-relay and the
+ * client install relay_forward (agents/relay.h).
+ */
+typedef void (*agent_forward_fn)(void *ctx, const struct agent_cfg *cfg, const json_t *job,
+	const struct link_sink *sink);
+void agent_set_forward(struct agent *a, agent_forward_fn fn, void *ctx, void (*free_ctx)(void *));
+
+/*
+ * The command that starts an agent for a job on the next hop: the relay
+ * when the job must go further from there, else the plain agent.  Returns
+ * a new string.
+ */
+char *agent_command(const char *agent_cmd, bool relay);
+
 /* This machine's name as reported in "hop" fields. */
 const char *agent_hostname(void);
 

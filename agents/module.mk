@@ -1,5 +1,6 @@
-# agents/: ctys-agent and the session-type plugins.
-LIB_SRCS += agents/plugin.c agents/agent.c agents/exec.c
-PROGS += ctys-agent
+# agents/: ctys-agent, ctys-agent-relay and the session-type plugins.
+LIB_SRCS += agents/plugin.c agents/agent.c agents/exec.c agents/relay.c agents/agent_main.c
+PROGS += ctys-agent ctys-agent-relay
 ctys-agent_MAIN := agents/ctys-agent.c
+ctys-agent-relay_MAIN := agents/ctys-agent-relay.c
 MAN_PAGES += man/ctys-agent.8 man/ctys-protocol.5

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "agents/agent.h"
+#include "agents/relay.h"
 #include "lib/buf.h"
 #include "lib/link.h"
 #include "lib/proto.h"
@@ -137,10 +138,15 @@ run_job(struct run *r, size_t idx)
 	if (!star) {
 		s = sshc_pool_get(r->pool, NULL, LOGIN(j, 0), j->hops[0].host, j->hops[0].port,
 		    j->opts.agentfwd);
-		if (s == NULL)
+		if (s == NULL) {
 			link_fail(&sink, id, j->hops[0].host, LINK_CODE_UNREACHABLE, ctys_errmsg());
-		else
-			link_run_job(s, r->cfg->agent_cmd, job, j->hops[0].host, tmo, &sink);
+		} else {
+			/* the relay (with SSH) only where the job goes further */
+			char *cmd = agent_command(r->cfg->agent_cmd, j->nhops > 1);
+
+			link_run_job(s, cmd, job, j->hops[0].host, tmo, &sink);
+			free(cmd);
+		}
 		goto done;
 	}
 	for (h = first; h < j->nhops; h++) {
@@ -220,6 +226,7 @@ dispatch_run(const struct dispatch_cfg *cfg, const struct plan *p)
 	acfg.ssh = cfg->ssh;
 	acfg.agent_cmd = cfg->agent_cmd;
 	r.local = agent_new(&acfg);
+	relay_enable(r.local, &cfg->ssh);
 	r.res = xcalloc(p->n ? p->n : 1, sizeof *r.res);
 	localtime_r(&now, &tm);
 	strftime(r.idbase, 32, "%Y%m%d%H%M%S", &tm);

@@ -18,16 +18,6 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-void
-link_fail(const struct link_sink *sink, const char *id, const char *hop, int code,
-    const char *error)
-{
-	json_t *st = proto_status(id, hop, code, error);
-
-	sink->msg(sink->ctx, st);
-	json_decref(st);
-}
-
 ctys_err_t
 link_run_job(struct sshc *s, const char *agent_cmd, const json_t *job, const char *hop,
     int timeout_ms, const struct link_sink *sink)

@@ -1,0 +1,47 @@
+#!/bin/bash
+# Transport benchmarks on rig hosts (issue 5), all contestants with the same
+# ssh settings (the rig's config pins KexAlgorithms curve25519-sha256):
+#   one command on 200 hosts: ctys vs pdsh -f 32 (target <= 0.6x) and
+#   xargs -P 32 ssh; a 3-hop command: ctys vs ssh -J pm1,vm1 nvm1 (target
+#   <= 0.6x); peak RSS of ctys with 200 concurrent targets (<= 100 MiB).
+. "$(dirname "$0")/lib.sh"
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+C=$TOP/bin/ctys
+[ "$(id -u)" -eq 0 ] || { echo "transport bench: needs root (network namespaces); skipped"; exit 0; }
+command -v pdsh >/dev/null || { echo "transport bench: pdsh missing (make bench installs it)"; exit 0; }
+. "$TOP/tests/rig/rig.sh"
+W=$(mktemp -d /tmp/ctys-bench-XXXXXX)
+trap 'rig_down "$W/flat" >/dev/null 2>&1; rig_down "$W/chain" >/dev/null 2>&1; rm -rf "$W"' EXIT
+export HOME=$W/home USER=root
+mkdir -p "$HOME"
+
+RIG_QUIET=1 rig_up "$W/chain" chain:3 || exit 1
+CCFG=$RIG_SSH_CONFIG
+RUNS=10
+measure ssh -F "$CCFG" -J pm1,vm1 nvm1 true
+base=$MED_MS
+CTYS_SSH_CONFIG=$CCFG measure "$C" -t cli -a create=l:b,cmd:true 'pm1[vm1][nvm1]'
+report "3 hops, ctys (CHAIN)" "$MED_MS" "$(awk -v b="$base" 'BEGIN{print b*0.6}')" "ssh -J" "$base"
+CTYS_SSH_CONFIG=$CCFG measure "$C" -x star -t cli -a create=l:b,cmd:true 'pm1[vm1][nvm1]'
+report "3 hops, ctys (STAR)" "$MED_MS" "$(awk -v b="$base" 'BEGIN{print b*0.6}')" "ssh -J" "$base"
+echo "baseline ssh -J pm1,vm1 nvm1 true: $base ms"
+
+RIG_QUIET=1 rig_up "$W/flat" flat:200 || exit 1
+FCFG=$RIG_SSH_CONFIG
+# shellcheck disable=SC2086
+printf '%s\n' $RIG_HOSTS >"$W/hosts"
+RUNS=3
+PDSH_RCMD_TYPE=ssh PDSH_SSH_ARGS_APPEND="-F $FCFG" measure pdsh -f 32 -w "^$W/hosts" true
+pdsh_ms=$MED_MS
+measure sh -c "xargs -P 32 -I{} ssh -F '$FCFG' {} true <'$W/hosts'"
+xargs_ms=$MED_MS
+# shellcheck disable=SC2046
+CTYS_SSH_CONFIG=$FCFG measure "$C" -b par -t cli -a create=l:b,cmd:true $(cat "$W/hosts")
+report "200 hosts, ctys (fan-out 32)" "$MED_MS" "$(awk -v b="$pdsh_ms" 'BEGIN{print b*0.6}')" "pdsh -f 32" "$pdsh_ms"
+report "200 hosts, ctys vs xargs -P 32 ssh" "$MED_MS" "$(awk -v b="$pdsh_ms" 'BEGIN{print b*0.6}')" "xargs+ssh" "$xargs_ms"
+awk -v r="$RSS_KB" 'BEGIN { printf "%-44s %9.1f MiB (target <= 100 MiB: %s)\n", "peak RSS, 200 concurrent targets", r/1024, (r/1024 <= 100) ? "ok" : "OVER TARGET" }'
+# shellcheck disable=SC2046
+CTYS_FANOUT=200 CTYS_SSH_CONFIG=$FCFG measure "$C" -b par -t cli -a create=l:b,cmd:true $(cat "$W/hosts")
+report "200 hosts, ctys (fan-out 200)" "$MED_MS" "$(awk -v b="$pdsh_ms" 'BEGIN{print b*0.6}')" "pdsh -f 32" "$pdsh_ms"
+awk -v r="$RSS_KB" 'BEGIN { printf "%-44s %9.1f MiB (target <= 100 MiB: %s)\n", "peak RSS, fan-out 200", r/1024, (r/1024 <= 100) ? "ok" : "OVER TARGET" }'
+echo "baselines: pdsh -f 32 $pdsh_ms ms, xargs -P 32 ssh $xargs_ms ms"
