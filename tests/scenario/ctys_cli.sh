@@ -23,7 +23,12 @@ check bad-option 1 "" "ctys: unknown option '-q'" -- "$C" -n -q
 check bad-action 2 "" "unknown action 'bogus'" -- "$C" -n -a bogus
 check bad-subopt 1 "" "unknown suboption 'xyz' for action CANCEL" -- "$C" -n -a cancel=xyz h
 check unbalanced 1 "" "unbalanced '(' at position 14" -- "$C" -n -a list 'h1(-d 1'
-check no-dispatch 2 "" "use -n to print the plan" -- "$C" -a list
+# localhost runs in-process, without ssh
+check local-cli 0 "hi there" "" -- "$C" -t cli -a create=l:x,cmd:echo%hi%there
+check local-status 4 "" "oops" -- "$C" -t cli -a create=l:x,cmd:echo%oops%>&2\;exit%4 localhost
+check local-info 0 "*" "" -- "$C" -a info
+grep -qx "Node:$(hostname)" "$T/out" || fail "local info: $(cat "$T/out")"
+check not-yet 2 "" "LIST of session type ALL is not available on this agent yet" -- "$C" -a list
 
 # configuration: user file first, VAR=${VAR:-x} first wins, bad lines named
 mkdir -p "$HOME/.ctys"
