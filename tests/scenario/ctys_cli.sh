@@ -25,7 +25,7 @@ check bad-subopt 1 "" "unknown suboption 'xyz' for action CANCEL" -- "$C" -n -a 
 check unbalanced 1 "" "unbalanced '(' at position 14" -- "$C" -n -a list 'h1(-d 1'
 # localhost runs in-process, without ssh
 check local-cli 0 "hi there" "" -- "$C" -t cli -a create=l:x,cmd:echo%hi%there
-check local-status 4 "" "oops" -- "$C" -t cli -a create=l:x,cmd:echo%oops%>&2\;exit%4 localhost
+check local-status 4 "" "oops" -- "$C" -t cli -a 'create=l:x,cmd:echo%oops%>&2;exit%4' localhost
 check local-info 0 "*" "" -- "$C" -a info
 grep -qx "Node:$(hostname)" "$T/out" || fail "local info: $(cat "$T/out")"
 check not-yet 2 "" "LIST of session type ALL is not available on this agent yet" -- "$C" -a list
