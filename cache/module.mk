@@ -6,3 +6,6 @@ LIB_SRCS += cache/vhost-macro.c
 PROGS += ctys-vhost ctys-macmap
 ctys-vhost_MAIN := cache/ctys-vhost.c
 ctys-macmap_MAIN := cache/ctys-macmap.c
+# Benchmark data generator (bench/cache.bench.sh).
+PROGS += gen-fdb
+gen-fdb_MAIN := bench/gen-fdb.c

@@ -1,6 +1,7 @@
 /* record.c — see record.h. */
 #include "cache/record.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,16 +66,29 @@ const unsigned char rec_plugin_src[REC_NFIELDS] = {
 	39, 40, 41, 42, 43, 44, 45, 46, 47,
 };
 
+/* Number of ';' bytes in the 8 bytes of w (exact, no false positives). */
+static inline unsigned
+semis_in_word(uint64_t w)
+{
+	const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL;
+	uint64_t t = w ^ 0x3b3b3b3b3b3b3b3bULL;
+	uint64_t m = ~(((t & lo7) + lo7) | t | lo7);
+
+	return (unsigned)__builtin_popcountll(m);
+}
+
 size_t
 rec_count_fields(const char *line, size_t n)
 {
-	size_t k = 1;
-	const char *p = line, *end = line + n;
+	size_t k = 1, i = 0;
+	uint64_t w;
 
-	while ((p = memchr(p, ';', (size_t)(end - p))) != NULL) {
-		k++;
-		p++;
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, line + i, 8);
+		k += semis_in_word(w);
 	}
+	for (; i < n; i++)
+		k += line[i] == ';';
 	return k;
 }
 
@@ -131,39 +145,61 @@ rec_format(const struct rec *r, struct buf *out)
 const char *
 rec_field_view(const char *line, size_t n, unsigned num, size_t *len)
 {
-	const char *p = line, *end = line + n, *q;
-	unsigned k;
+	size_t i = 0, start;
+	unsigned need;
+	uint64_t w;
 
 	if (num == 0) {
 		*len = n;
 		return line;
 	}
-	for (k = 1; k < num; k++) {
-		q = memchr(p, ';', (size_t)(end - p));
-		if (q == NULL) {
-			*len = 0;
-			return end;
-		}
-		p = q + 1;
+	/* skip num-1 separators, a word at a time, then byte by byte */
+	need = num - 1;
+	while (need > 0 && i + 8 <= n) {
+		unsigned c;
+
+		memcpy(&w, line + i, 8);
+		c = semis_in_word(w);
+		if (c >= need)
+			break;
+		need -= c;
+		i += 8;
 	}
-	q = memchr(p, ';', (size_t)(end - p));
-	*len = (size_t)((q ? q : end) - p);
-	return p;
+	for (; need > 0; need--) {
+		while (i < n && line[i] != ';')
+			i++;
+		if (i == n) {
+			*len = 0;
+			return line + n;
+		}
+		i++;
+	}
+	start = i;
+	while (i < n && line[i] != ';')
+		i++;
+	*len = i - start;
+	return line + start;
 }
 
 void
 rec_with_index(const char *line, size_t n, unsigned long index, struct buf *out)
 {
+	char num[24], *p = num + sizeof num;
 	size_t flen;
 	const char *f;
 
-	if (rec_count_fields(line, n) < REC_FIELD_INDEX) {
+	f = rec_field_view(line, n, REC_FIELD_INDEX, &flen);
+	if (f == line + n && (n == 0 || line[n - 1] != ';')) {
+		/* fewer than 32 fields */
 		buf_add(out, line, n);
 		return;
 	}
-	f = rec_field_view(line, n, REC_FIELD_INDEX, &flen);
+	do
+		*--p = (char)('0' + index % 10);
+	while ((index /= 10) != 0);
+	buf_grow(out, n + sizeof num);
 	buf_add(out, line, (size_t)(f - line));
-	buf_addf(out, "%lu", index);
+	buf_add(out, p, (size_t)(num + sizeof num - p));
 	buf_add(out, f + flen, n - (size_t)(f - line) - flen);
 }
 

@@ -13,8 +13,13 @@
 #include "lib/buf.h"
 #include "lib/err.h"
 
-/* Secondary indexes: field number -> dupsort DB of 8-byte record keys. */
+/*
+ * Secondary indexes: one DB per field, keys <value> NUL <8-byte record
+ * key>, empty data; values longer than CACHE_IXKEY_MAX are not indexed
+ * (LMDB's default key limit is 511 bytes).
+ */
 #define CACHE_NIX 6
+#define CACHE_IXKEY_MAX 400
 struct cache_ixdef {
 	unsigned num;
 	const char *name;

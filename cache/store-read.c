@@ -104,7 +104,7 @@ cache_lookup(struct cache_db *db, unsigned num, const char *value, size_t len,
 		;
 	if (num != 1 && ix == CACHE_NIX)
 		return ctys_seterr(CTYS_ERR_UNSUPPORTED, "field %u is not indexed", num);
-	if (len == 0 || len > (size_t)mdb_env_get_maxkeysize(db->env) - 1)
+	if (len == 0 || len > CACHE_IXKEY_MAX || memchr(value, '\0', len) != NULL)
 		return CTYS_OK;
 	if ((rc = cache_i_txn_begin(db, MDB_RDONLY, &txn)) != 0)
 		return cache_i_dberr(db, rc, "cannot begin transaction");
@@ -132,12 +132,19 @@ cache_lookup(struct cache_db *db, unsigned num, const char *value, size_t len,
 			}
 		}
 	} else if ((rc = mdb_cursor_open(txn, db->ix[ix], &c)) == 0) {
-		k.mv_size = len;
-		k.mv_data = (void *)value;
-		for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY); rc == 0;
-		    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP))
-			if ((rc = add_hit(txn, db, v.mv_data, NULL, &hits, &nh, &cap)) != 0)
+		hk = xmalloc(len + 1);
+		memcpy(hk, value, len);
+		hk[len] = '\0';
+		k.mv_size = len + 1;
+		k.mv_data = hk;
+		for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+		    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+			if (k.mv_size != len + 9 || memcmp(k.mv_data, hk, len + 1) != 0)
 				break;
+			if ((rc = add_hit(txn, db, (const unsigned char *)k.mv_data + len + 1,
+			    NULL, &hits, &nh, &cap)) != 0)
+				break;
+		}
 	}
 	if (rc == MDB_NOTFOUND)
 		rc = 0;

@@ -19,23 +19,49 @@
 #define RECF_FILLED 1
 
 struct ixpair {
+	uint64_t pfx;     /* first 8 bytes of v, big-endian, zero padded */
+	uint64_t rk;      /* the record key as a number (same order as bytes) */
 	const char *v;
 	uint32_t len;
 	unsigned char key[8];
 };
 
+/* LMDB's order (memcmp, then length), then the record key; integers first. */
 static int
 ixpair_cmp(const void *pa, const void *pb)
 {
 	const struct ixpair *a = pa, *b = pb;
-	size_t n = a->len < b->len ? a->len : b->len;
-	int c = memcmp(a->v, b->v, n);
+	size_t n;
+	int c;
 
-	if (c != 0)
-		return c;
+	if (a->pfx != b->pfx)
+		return a->pfx < b->pfx ? -1 : 1;
+	if (a->len > 8 && b->len > 8) {
+		n = (a->len < b->len ? a->len : b->len) - 8;
+		if ((c = memcmp(a->v + 8, b->v + 8, n)) != 0)
+			return c;
+	}
 	if (a->len != b->len)
 		return a->len < b->len ? -1 : 1;
-	return memcmp(a->key, b->key, 8);
+	return a->rk < b->rk ? -1 : a->rk > b->rk;
+}
+
+static int
+ixpair_pcmp(const void *a, const void *b)
+{
+	return ixpair_cmp(*(const struct ixpair *const *)a, *(const struct ixpair *const *)b);
+}
+
+static uint64_t
+be64(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint64_t v = 0;
+	size_t i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | (i < n ? s[i] : 0);
+	return v;
 }
 
 /* Field views of a line: off[i] .. off[i]+len[i] is field i+1. */
@@ -83,25 +109,28 @@ put_rec(MDB_txn *txn, struct cache_db *db, const unsigned char key[8],
 	return rc;
 }
 
+/* Index key: <value> NUL <8-byte record key>; empty data. */
 static int
-put_ix(MDB_txn *txn, struct cache_db *db, struct ixpair *p, size_t n, size_t ix,
+put_ix(MDB_txn *txn, struct cache_db *db, struct ixpair **pp, size_t n, size_t ix,
     bool sorted_append)
 {
+	unsigned char kb[CACHE_IXKEY_MAX + 9];
 	MDB_cursor *c;
-	MDB_val k, v;
+	MDB_val k, v = { 0, "" };
 	size_t i;
 	int rc = 0;
 
 	if ((rc = mdb_cursor_open(txn, db->ix[ix], &c)) != 0)
 		return rc;
 	for (i = 0; i < n && rc == 0; i++) {
-		k.mv_size = p[i].len;
-		k.mv_data = (void *)p[i].v;
-		v.mv_size = 8;
-		v.mv_data = p[i].key;
-		rc = mdb_cursor_put(c, &k, &v, sorted_append ? MDB_APPENDDUP : MDB_NODUPDATA);
-		if (rc == MDB_KEYEXIST)
-			rc = 0;
+		const struct ixpair *p = pp[i];
+
+		memcpy(kb, p->v, p->len);
+		kb[p->len] = '\0';
+		memcpy(kb + p->len + 1, p->key, 8);
+		k.mv_size = p->len + 9;
+		k.mv_data = kb;
+		rc = mdb_cursor_put(c, &k, &v, sorted_append ? MDB_APPEND : 0);
 	}
 	mdb_cursor_close(c);
 	return rc;
@@ -113,7 +142,9 @@ collect_ix(MDB_env *env, const char *line, size_t len, const unsigned char key[8
     struct ixpair **arr, size_t *n, size_t *cap)
 {
 	const char *f[REC_NFIELDS];
-	size_t fl[REC_NFIELDS], i, max = (size_t)mdb_env_get_maxkeysize(env);
+	size_t fl[REC_NFIELDS], i, max = CACHE_IXKEY_MAX;
+
+	(void)env;
 
 	split_views(line, len, f, fl);
 	for (i = 0; i < CACHE_NIX; i++) {
@@ -130,6 +161,8 @@ collect_ix(MDB_env *env, const char *line, size_t len, const unsigned char key[8
 		p->v = f[num - 1];
 		p->len = (uint32_t)fl[num - 1];
 		memcpy(p->key, key, 8);
+		p->pfx = be64(p->v, p->len);
+		p->rk = be64(key, 8);
 	}
 }
 
@@ -250,14 +283,18 @@ import_txn(struct cache_db *db, struct fdb_file *ef, struct fdb_file *mf,
 		rc = mdb_put(txn, db->src, &k, &v, MDB_APPEND);
 	}
 	for (i = 0; i < CACHE_NIX && rc == 0; i++) {
+		struct ixpair **pp = xreallocarray(NULL, nix[i] + 1, sizeof *pp);
 		size_t j;
 		bool sorted_ok = true;
 
+		for (j = 0; j < nix[i]; j++)
+			pp[j] = &arr[i][j];
 		for (j = 1; j < nix[i] && sorted_ok; j++)
-			sorted_ok = ixpair_cmp(&arr[i][j - 1], &arr[i][j]) < 0;
+			sorted_ok = ixpair_cmp(pp[j - 1], pp[j]) < 0;
 		if (!sorted_ok)
-			qsort(arr[i], nix[i], sizeof *arr[i], ixpair_cmp);
-		rc = put_ix(txn, db, arr[i], nix[i], i, true);
+			qsort(pp, nix[i], sizeof *pp, ixpair_pcmp);
+		rc = put_ix(txn, db, pp, nix[i], i, true);
+		free(pp);
 	}
 	if (rc == 0) {
 		k.mv_size = strlen("macmap.fdb"); k.mv_data = "macmap.fdb";
@@ -350,12 +387,18 @@ del_host_records(MDB_txn *txn, struct cache_db *db, const unsigned char hidk[4])
 		memcpy(key, k.mv_data, 8);
 		split_views((const char *)v.mv_data + 1, v.mv_size - 1, f, fl);
 		for (i = 0; i < CACHE_NIX; i++) {
-			MDB_val ik = { fl[cache_ixdef[i].num - 1], (void *)f[cache_ixdef[i].num - 1] };
-			MDB_val iv = { 8, key };
+			unsigned num = cache_ixdef[i].num;
+			unsigned char kb[CACHE_IXKEY_MAX + 9];
+			MDB_val ik;
 
-			if (ik.mv_size == 0 || ik.mv_size > (size_t)mdb_env_get_maxkeysize(db->env))
+			if (fl[num - 1] == 0 || fl[num - 1] > CACHE_IXKEY_MAX)
 				continue;
-			rc = mdb_del(txn, db->ix[i], &ik, &iv);
+			memcpy(kb, f[num - 1], fl[num - 1]);
+			kb[fl[num - 1]] = '\0';
+			memcpy(kb + fl[num - 1] + 1, key, 8);
+			ik.mv_size = fl[num - 1] + 9;
+			ik.mv_data = kb;
+			rc = mdb_del(txn, db->ix[i], &ik, NULL);
 			if (rc != 0 && rc != MDB_NOTFOUND)
 				goto out;
 		}
@@ -445,8 +488,15 @@ put_host_txn(struct cache_db *db, const char *host, struct fdb_entry **sorted, s
 		collect_ix(db->env, sorted[i]->line, sorted[i]->len, key, arr, nix, cap);
 		uniq++;
 	}
-	for (i = 0; i < CACHE_NIX && rc == 0; i++)
-		rc = put_ix(txn, db, arr[i], nix[i], i, false);
+	for (i = 0; i < CACHE_NIX && rc == 0; i++) {
+		struct ixpair **pp = xreallocarray(NULL, nix[i] + 1, sizeof *pp);
+		size_t j;
+
+		for (j = 0; j < nix[i]; j++)
+			pp[j] = &arr[i][j];
+		rc = put_ix(txn, db, pp, nix[i], i, false);
+		free(pp);
+	}
 	if (rc == 0) {
 		k.mv_size = hk.len;
 		k.mv_data = hk.d;

@@ -169,8 +169,8 @@ open_dbis(struct cache_db *db)
 		goto out;
 	}
 	for (i = 0; i < CACHE_NIX; i++)
-		if ((rc = mdb_dbi_open(txn, cache_ixdef[i].name,
-		    create | MDB_DUPSORT | MDB_DUPFIXED, &db->ix[i])) != 0) {
+		if ((rc = mdb_dbi_open(txn, cache_ixdef[i].name, create,
+		    &db->ix[i])) != 0) {
 			e = cache_i_dberr(db, rc, "cannot open index");
 			goto out;
 		}
