@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "cache/fdb.h"
@@ -26,10 +27,16 @@ const struct cache_ixdef cache_ixdef[CACHE_NIX] = {
 ctys_err_t
 cache_i_dberr(struct cache_db *db, int rc, const char *what)
 {
-	if (rc == MDB_MAP_FULL || rc == ENOSPC)
+	struct statvfs vfs;
+
+	/* LMDB reports a short pwrite() as EIO: tell a full disk apart */
+	if (rc == EIO && statvfs(db->envpath, &vfs) == 0 && vfs.f_bavail == 0)
+		rc = ENOSPC;
+	if (rc == MDB_MAP_FULL || rc == ENOSPC || rc == EIO)
 		return ctys_seterr(CTYS_ERR_DB, "cannot write cache '%s': %s; "
 		    "previous contents kept", db->datapath,
-		    rc == ENOSPC ? "no space left on device" : "map full");
+		    rc == ENOSPC ? "no space left on device" : rc == EIO ?
+		    "input/output error" : "map full");
 	return ctys_seterr(CTYS_ERR_DB, "cache '%s': %s: %s", db->datapath, what,
 	    mdb_strerror(rc));
 }
@@ -185,6 +192,27 @@ out:
 	return e;
 }
 
+/* One mdb_env_open attempt; a failed handle is discarded (LMDB's rule). */
+static int
+env_try(struct cache_db *db, unsigned flags)
+{
+	int rc;
+
+	if (db->env != NULL)
+		mdb_env_close(db->env);
+	db->env = NULL;
+	if ((rc = mdb_env_create(&db->env)) != 0)
+		return rc;
+	mdb_env_set_maxdbs(db->env, 16);
+	mdb_env_set_mapsize(db->env, (size_t)256 << 20);
+	rc = mdb_env_open(db->env, db->envpath, flags, 0644);
+	if (rc != 0) {
+		mdb_env_close(db->env);
+		db->env = NULL;
+	}
+	return rc;
+}
+
 static ctys_err_t
 open_env(struct cache_db *db)
 {
@@ -199,17 +227,12 @@ open_env(struct cache_db *db)
 		return ctys_seterr(CTYS_ERR_DB, "'%s' is not a directory; remove it to "
 		    "rebuild the cache", db->envpath);
 	}
-	if ((rc = mdb_env_create(&db->env)) != 0)
-		return cache_i_dberr(db, rc, "cannot create environment");
-	mdb_env_set_maxdbs(db->env, 16);
-	mdb_env_set_mapsize(db->env, (size_t)256 << 20);
-	rc = mdb_env_open(db->env, db->envpath, MDB_NOTLS, 0644);
+	rc = env_try(db, MDB_NOTLS);
 	if (rc == EACCES || rc == EROFS) {
 		db->rdonly = true;
-		rc = mdb_env_open(db->env, db->envpath, MDB_NOTLS | MDB_RDONLY, 0644);
+		rc = env_try(db, MDB_NOTLS | MDB_RDONLY);
 		if (rc == EACCES || rc == EROFS)
-			rc = mdb_env_open(db->env, db->envpath,
-			    MDB_NOTLS | MDB_RDONLY | MDB_NOLOCK, 0644);
+			rc = env_try(db, MDB_NOTLS | MDB_RDONLY | MDB_NOLOCK);
 	}
 	if (rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH)
 		return ctys_seterr(CTYS_ERR_DB, "'%s' is not a valid cache (%s); "
