@@ -106,6 +106,9 @@ parse_one(struct vhost_out *o, const char *w, size_t n)
 		free(arg);
 		return CTYS_OK;
 	}
+	if (colon != NULL && id != K_SORT && id != K_TAB && id != K_REC && id != K_SPEC &&
+	    id != K_XML)
+		id = -1; /* only formats take ":<arg>" */
 	switch (id) {
 	case K_MACHINE: o->machine = true; break;
 	case K_MAXKEY:
