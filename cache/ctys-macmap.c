@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache/ere.h"
 #include "cache/fdb.h"
 #include "lib/buf.h"
 #include "lib/conf.h"
@@ -124,7 +125,7 @@ main(int argc, char **argv)
 		char *pat = looks_like_mac(argv[a]) ? str_upper(argv[a]) : xstrdup(argv[a]);
 		regex_t re;
 
-		if (regcomp(&re, pat, REG_EXTENDED | REG_NOSUB) != 0) {
+		if (ere_compile(&re, pat, NULL, 0) != 0) {
 			log_error("invalid regular expression '%s'", argv[a]);
 			free(pat);
 			rc = 1;

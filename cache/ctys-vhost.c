@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cache/ere.h"
 #include "cache/fdb.h"
 #include "cache/record.h"
 #include "cache/query.h"
@@ -246,7 +247,7 @@ macmap_only(struct vhost *v, struct buf *out)
 			return usage_err("-C MACMAPONLY allows only TCP, MAC and DNS output, "
 			    "not '%s'", vhost_pos_name(p));
 		}
-	if (regcomp(&re, *pat ? pat : ".", REG_EXTENDED | REG_NOSUB) != 0) {
+	if (ere_compile(&re, *pat ? pat : ".", NULL, 0) != 0) {
 		rc_ = usage_err("invalid regular expression '%s'", pat);
 		free(pat);
 		return rc_;

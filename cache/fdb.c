@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cache/ere.h"
 #include "cache/record.h"
 #include "lib/xmalloc.h"
 
@@ -278,7 +279,7 @@ fdb_macmap_ip(struct fdb_macmap *m, const char *mac, size_t maclen, size_t *len)
 		return NULL;
 	}
 	pat = xstrndup(mac, maclen);
-	if (regcomp(&re, pat, REG_EXTENDED | REG_NOSUB) != 0) {
+	if (ere_compile(&re, pat, NULL, 0) != 0) {
 		free(pat);
 		return NULL;
 	}

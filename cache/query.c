@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache/ere.h"
 #include "cache/record.h"
 #include "lib/buf.h"
 #include "lib/strv.h"
@@ -122,9 +123,8 @@ compile_re(struct term *t, const char *arg)
 	analyse(t);
 	if (t->pure || t->exact)
 		return CTYS_OK;
-	rc = regcomp(&t->re, t->pat, REG_EXTENDED | REG_NOSUB);
+	rc = ere_compile(&t->re, t->pat, msg, sizeof msg);
 	if (rc != 0) {
-		regerror(rc, &t->re, msg, sizeof msg);
 		return ctys_seterr(CTYS_ERR_USAGE, "invalid regular expression in '%s': %s",
 		    arg, msg);
 	}
@@ -335,7 +335,7 @@ e_match(const struct term *t, const char *line, size_t n)
 	if (lb == 0)
 		return true;
 	pat = xstrndup(b, lb);
-	if (regcomp(&re, pat, REG_EXTENDED | REG_NOSUB) != 0) {
+	if (ere_compile(&re, pat, NULL, 0) != 0) {
 		free(pat);
 		return false; /* an invalid regex from the data matches nothing */
 	}

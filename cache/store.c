@@ -77,7 +77,7 @@ bool
 cache_i_stamp_get(MDB_txn *txn, struct cache_db *db, const char *key, struct cache_stamp *s)
 {
 	struct buf b = BUF_INIT;
-	int64_t sec;
+	int64_t sec = 0;
 	bool ok = false;
 
 	memset(s, 0, sizeof *s);

@@ -159,7 +159,8 @@ Test(query, args_are_resplit_at_blanks)
 Test(query, bad_terms_are_usage_errors)
 {
 	const char *bad[] = { "F:x:abc", "F:3", "E:1", "E:a:b", "R:", "R:1:x", "R:1:2:3",
-		"tst(", "F:3:[a" };
+		"tst(", "F:3:[a", "z+++++++++++++++++++++++++++++}", "((a{99}){99}){99}",
+		"a{2}{3}" };
 	struct query *q;
 	size_t i;
 
@@ -169,6 +170,12 @@ Test(query, bad_terms_are_usage_errors)
 		cr_assert(strstr(ctys_errmsg(), bad[i]) != NULL, "message '%s' names '%s'",
 		    ctys_errmsg(), bad[i]);
 	}
+}
+
+Test(query, regex_guard_allows_normal_patterns)
+{
+	EXPECT("(tst){1}(1|2){1,2}0+", "tst100,tst101,tst200");
+	EXPECT("[[:digit:]]{3}\\.soho", "tst100");
 }
 
 Test(query, prefilter_keeps_regex_semantics)
