@@ -24,7 +24,7 @@ bracket(struct scan *s)
 	if (*s->p == ']')
 		s->p++;
 	while (*s->p && *s->p != ']') {
-		if (s->p[0] == '[' && strchr(":.=", s->p[1]) != NULL) {
+		if (s->p[0] == '[' && s->p[1] != '\0' && strchr(":.=", s->p[1]) != NULL) {
 			char close = s->p[1];
 
 			s->p += 2;

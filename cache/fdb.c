@@ -231,7 +231,7 @@ has_meta(const char *s, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (strchr("\\^$.[]|()*+?{}", s[i]) != NULL)
+		if (s[i] == '\0' || strchr("\\^$.[]|()*+?{}", s[i]) != NULL)
 			return true;
 	return false;
 }

@@ -40,7 +40,7 @@ struct query {
 static bool
 is_meta(int c)
 {
-	return strchr("\\^$.[]|()*+?{}", c) != NULL;
+	return c != '\0' && strchr("\\^$.[]|()*+?{}", c) != NULL;
 }
 
 /*
