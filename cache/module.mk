@@ -9,3 +9,4 @@ ctys-macmap_MAIN := cache/ctys-macmap.c
 # Benchmark data generator (bench/cache.bench.sh).
 PROGS += gen-fdb
 gen-fdb_MAIN := bench/gen-fdb.c
+MAN_PAGES += ctys-vhost.1 ctys-macmap.1 ctys-cachedb.5
