@@ -401,6 +401,7 @@ struct scan_ctx {
 	size_t nt;
 	struct query_result *out;
 	struct buf line;
+	size_t seen;
 };
 
 static int
@@ -409,6 +410,7 @@ scan_cb(void *arg, unsigned long index, const char *line, size_t len)
 	struct scan_ctx *c = arg;
 	size_t i;
 
+	c->seen++;
 	buf_reset(&c->line);
 	rec_with_index(line, len, index, &c->line);
 	for (i = 0; i < c->nt; i++)
@@ -420,9 +422,9 @@ scan_cb(void *arg, unsigned long index, const char *line, size_t len)
 
 static ctys_err_t
 filter_source(const struct query_source *src, const struct term *t, size_t nt,
-    const struct term *drive, struct query_result *out)
+    const struct term *drive, struct query_result *out, size_t *seen)
 {
-	struct scan_ctx c = { t, nt, out, BUF_INIT };
+	struct scan_ctx c = { t, nt, out, BUF_INIT, 0 };
 	ctys_err_t e;
 
 	if (drive != NULL)
@@ -430,6 +432,8 @@ filter_source(const struct query_source *src, const struct term *t, size_t nt,
 	else
 		e = src->scan(src->ctx, scan_cb, &c);
 	buf_free(&c.line);
+	if (seen != NULL)
+		*seen = c.seen;
 	return e;
 }
 
@@ -474,19 +478,20 @@ query_run(const struct query *q, const struct query_source *src, struct query_re
 	struct query_result res = { 0 }, save = { 0 };
 	const struct term *drive = driver(q, src);
 	bool save_is_db = true;
+	size_t ndb = 0;
 	ctys_err_t e = CTYS_OK;
 	size_t k, i;
 
 	if (drive != NULL || !q->any_or) {
 		/* a pure AND chain: one pass */
-		e = filter_source(src, q->t, q->n, drive, &res);
+		e = filter_source(src, q->t, q->n, drive, &res, NULL);
 		goto done;
 	}
 	for (k = 0; k < q->n && e == CTYS_OK; k++) {
 		const struct term *t = &q->t[k];
 
 		if (k == 0) {
-			e = filter_source(src, t, 1, NULL, &res);
+			e = filter_source(src, t, 1, NULL, &res, &ndb);
 		} else if (!t->or_before) {
 			query_result_free(&save);
 			save = res;
@@ -496,10 +501,15 @@ query_run(const struct query *q, const struct query_source *src, struct query_re
 		} else if (k + 1 == q->n && !(q->flags & QUERY_KEEP_LAST_OR)) {
 			/* quirk kept: the last OR term's records are lost */
 		} else if (save_is_db) {
-			e = filter_source(src, t, 1, NULL, &res);
+			e = filter_source(src, t, 1, NULL, &res, NULL);
 		} else {
 			filter_set(&save, t, &res);
 		}
+		/* unions keep duplicates: OR chains after ANDs can double the set */
+		if (e == CTYS_OK && res.n > QUERY_MAX_GROWTH * (ndb + 1))
+			e = ctys_seterr(CTYS_ERR_TOOLONG, "query result grows beyond %zu "
+			    "records (every OR keeps duplicates); simplify the filter",
+			    (size_t)QUERY_MAX_GROWTH * (ndb + 1));
 	}
 done:
 	query_result_free(&save);

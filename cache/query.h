@@ -42,6 +42,13 @@ enum {
 };
 
 /*
+ * Unions keep duplicates (as the original), so "a OR b AND c OR d ..."
+ * can double the result per OR; a result over QUERY_MAX_GROWTH times the
+ * number of records is CTYS_ERR_TOOLONG instead of exhausting memory.
+ */
+#define QUERY_MAX_GROWTH 64
+
+/*
  * Compile the arguments (each is split further at blanks, as the original
  * re-splits its command line).  CTYS_ERR_USAGE naming the argument for a
  * bad F:/E:/R: term or an invalid ERE.  *out is freed with query_free().

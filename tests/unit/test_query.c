@@ -254,3 +254,30 @@ Test(query, plan_uses_an_index_only_when_exact)
 	query_result_free(&res);
 	query_free(q);
 }
+
+Test(query, or_growth_is_bounded)
+{
+	struct strv w = STRV_INIT;
+	struct query *q;
+	struct query_source src;
+	struct query_lines lines;
+	struct query_result res = { 0 };
+	int i;
+
+	/* every "AND . OR ." doubles the set: 6 records * 2^12 > 64 * 7 */
+	strv_push(&w, ".");
+	for (i = 0; i < 12; i++) {
+		strv_push(&w, "AND");
+		strv_push(&w, ".");
+		strv_push(&w, "OR");
+		strv_push(&w, ".");
+	}
+	strv_push(&w, ".");
+	cr_assert_eq(query_compile((const char *const *)w.v, w.n, 0, &q), CTYS_OK);
+	query_source_lines(&src, &lines, FX_STATCACHE, strlen(FX_STATCACHE));
+	cr_assert_eq(query_run(q, &src, &res), CTYS_ERR_TOOLONG);
+	cr_assert(strstr(ctys_errmsg(), "every OR keeps duplicates") != NULL);
+	cr_assert_eq(res.n, 0);
+	query_free(q);
+	strv_free(&w);
+}
