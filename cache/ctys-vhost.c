@@ -314,7 +314,7 @@ complement_cb(void *arg, unsigned long index, const char *line, size_t len)
 	for (i = 0; i < s->n; i++)
 		if (s->v[i] == index)
 			return 0;
-	rec_with_index(line, len, index, &b);
+	rec_with_index(line, len, index, &b); /* a no-op on cache lines */
 	if (s->out->n == s->out->cap) {
 		s->out->cap = s->out->cap ? s->out->cap * 2 : 64;
 		s->out->v = xreallocarray(s->out->v, s->out->cap, sizeof *s->out->v);

@@ -28,6 +28,7 @@ struct term {
 	size_t litlen;
 	bool pure;       /* pattern is the literal itself (no metachars) */
 	bool exact;      /* pattern is ^<lit>$ */
+	bool any;        /* pattern is "." (any non-empty text) */
 };
 
 struct query {
@@ -121,6 +122,7 @@ compile_re(struct term *t, const char *arg)
 	int rc;
 
 	analyse(t);
+	t->any = strcmp(t->pat, ".") == 0;
 	if (t->pure || t->exact)
 		return CTYS_OK;
 	rc = ere_compile(&t->re, t->pat, msg, sizeof msg);
@@ -315,6 +317,8 @@ pat_match(const struct term *t, const char *s, size_t n)
 {
 	if (t->exact)
 		return n == t->litlen && memcmp(s, t->lit, n) == 0;
+	if (t->any)
+		return n > 0;
 	if (t->lit != NULL && t->litlen > 0 && memmem(s, n, t->lit, t->litlen) == NULL)
 		return false;
 	if (t->pure)
@@ -402,6 +406,7 @@ struct scan_ctx {
 	struct query_result *out;
 	struct buf line;
 	size_t seen;
+	bool with_index;
 };
 
 static int
@@ -411,12 +416,16 @@ scan_cb(void *arg, unsigned long index, const char *line, size_t len)
 	size_t i;
 
 	c->seen++;
-	buf_reset(&c->line);
-	rec_with_index(line, len, index, &c->line);
+	if (!c->with_index) {
+		buf_reset(&c->line);
+		rec_with_index(line, len, index, &c->line);
+		line = c->line.d;
+		len = c->line.len;
+	}
 	for (i = 0; i < c->nt; i++)
-		if (!term_match(&c->t[i], index, c->line.d, c->line.len))
+		if (!term_match(&c->t[i], index, line, len))
 			return 0;
-	res_add(c->out, index, c->line.d, c->line.len);
+	res_add(c->out, index, line, len);
 	return 0;
 }
 
@@ -424,7 +433,7 @@ static ctys_err_t
 filter_source(const struct query_source *src, const struct term *t, size_t nt,
     const struct term *drive, struct query_result *out, size_t *seen)
 {
-	struct scan_ctx c = { t, nt, out, BUF_INIT, 0 };
+	struct scan_ctx c = { t, nt, out, BUF_INIT, 0, src->with_index };
 	ctys_err_t e;
 
 	if (drive != NULL)
@@ -551,6 +560,7 @@ query_source_cache(struct query_source *s, struct cache_db *db)
 	s->lookup = cache_lookup_fn;
 	s->indexed = cache_field_indexed;
 	s->ctx = db;
+	s->with_index = true;
 }
 
 static ctys_err_t
@@ -582,4 +592,5 @@ query_source_lines(struct query_source *s, struct query_lines *ctx, const char *
 	s->lookup = NULL;
 	s->indexed = NULL;
 	s->ctx = ctx;
+	s->with_index = false;
 }

@@ -65,6 +65,7 @@ struct query_source {
 	    cache_rec_fn fn, void *arg);
 	bool (*indexed)(unsigned field);
 	void *ctx;
+	bool with_index;  /* the lines already carry the index in field 32 */
 };
 
 /* The source of an open cache (scan + indexes). */

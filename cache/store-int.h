@@ -58,6 +58,17 @@ cache_get32(const unsigned char *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+/*
+ * A record value: flags (1 byte, CACHE_RECF_*), the offset of field 32 in
+ * the line (2 bytes; 0xffff = none), then the line (field 32 as stored).
+ */
+#define CACHE_RECHDR 3
+#define CACHE_RECF_FILLED 1
+#define CACHE_NOOFF 0xffffu
+
+/* Append the line of record value v with field 32 = index. */
+void cache_i_with_index(const MDB_val *v, unsigned long index, struct buf *out);
+
 /* Turn an LMDB return code into a CTYS_ERR_DB message naming data.mdb. */
 ctys_err_t cache_i_dberr(struct cache_db *db, int rc, const char *what);
 /* mdb_txn_begin, adopting a map grown by another process. */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache/record.h"
 #include "cache/store-int.h"
 #include "cache/store.h"
 #include "lib/xmalloc.h"
@@ -16,6 +17,7 @@ cache_scan(struct cache_db *db, cache_rec_fn fn, void *arg)
 	MDB_val k, v, rk, rv;
 	unsigned char start[8];
 	unsigned long index = 0;
+	struct buf line = BUF_INIT;
 	MDB_txn *txn;
 	int rc, stop = 0;
 
@@ -36,7 +38,9 @@ cache_scan(struct cache_db *db, cache_rec_fn fn, void *arg)
 		    r2 = mdb_cursor_get(rc_, &rk, &rv, MDB_NEXT)) {
 			if (memcmp(rk.mv_data, start, 4) != 0)
 				break;
-			stop = fn(arg, ++index, (const char *)rv.mv_data + 1, rv.mv_size - 1);
+			buf_reset(&line);
+			cache_i_with_index(&rv, ++index, &line);
+			stop = fn(arg, index, line.d, line.len);
 		}
 	}
 	if (rc == MDB_NOTFOUND)
@@ -47,13 +51,13 @@ out:
 	if (hc != NULL)
 		mdb_cursor_close(hc);
 	mdb_txn_abort(txn);
+	buf_free(&line);
 	return rc != 0 ? cache_i_dberr(db, rc, "scan failed") : CTYS_OK;
 }
 
 struct hit {
 	unsigned long index;
-	const char *line;
-	size_t len;
+	MDB_val val;
 };
 
 static int
@@ -82,8 +86,7 @@ add_hit(MDB_txn *txn, struct cache_db *db, const unsigned char key[8],
 		*v = xreallocarray(*v, *cap, sizeof **v);
 	}
 	(*v)[*n].index = (unsigned long)cache_get32(hv.mv_data) + cache_get32(key + 4) + 1;
-	(*v)[*n].line = (const char *)rv.mv_data + 1;
-	(*v)[*n].len = rv.mv_size - 1;
+	(*v)[*n].val = rv;
 	(*n)++;
 	return 0;
 }
@@ -149,10 +152,16 @@ cache_lookup(struct cache_db *db, unsigned num, const char *value, size_t len,
 	if (rc == MDB_NOTFOUND)
 		rc = 0;
 	if (rc == 0) {
+		struct buf line = BUF_INIT;
+
 		qsort(hits, nh, sizeof *hits, hit_cmp);
-		for (i = 0; i < nh; i++)
-			if (fn(arg, hits[i].index, hits[i].line, hits[i].len) != 0)
+		for (i = 0; i < nh; i++) {
+			buf_reset(&line);
+			cache_i_with_index(&hits[i].val, hits[i].index, &line);
+			if (fn(arg, hits[i].index, line.d, line.len) != 0)
 				break;
+		}
+		buf_free(&line);
 	}
 	if (c != NULL)
 		mdb_cursor_close(c);

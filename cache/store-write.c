@@ -15,8 +15,6 @@
 #include "cache/store.h"
 #include "lib/xmalloc.h"
 
-/* Record value: one flag byte, then the line. */
-#define RECF_FILLED 1
 
 struct ixpair {
 	uint64_t pfx;     /* first 8 bytes of v, big-endian, zero padded */
@@ -99,12 +97,20 @@ static int
 put_rec(MDB_txn *txn, struct cache_db *db, const unsigned char key[8],
     const char *line, size_t len, bool filled, unsigned flags)
 {
-	MDB_val k = { 8, (void *)key }, v = { len + 1, NULL };
+	MDB_val k = { 8, (void *)key }, v = { len + CACHE_RECHDR, NULL };
 	int rc = mdb_put(txn, db->rec, &k, &v, flags | MDB_RESERVE);
+	size_t off = CACHE_NOOFF, fl;
+	const char *f;
 
 	if (rc == 0) {
-		((char *)v.mv_data)[0] = filled ? RECF_FILLED : 0;
-		memcpy((char *)v.mv_data + 1, line, len);
+		f = rec_field_view(line, len, REC_FIELD_INDEX, &fl);
+		if (rec_count_fields(line, len) >= REC_FIELD_INDEX &&
+		    (size_t)(f - line) < CACHE_NOOFF)
+			off = (size_t)(f - line);
+		((unsigned char *)v.mv_data)[0] = filled ? CACHE_RECF_FILLED : 0;
+		((unsigned char *)v.mv_data)[1] = (unsigned char)(off >> 8);
+		((unsigned char *)v.mv_data)[2] = (unsigned char)off;
+		memcpy((char *)v.mv_data + CACHE_RECHDR, line, len);
 	}
 	return rc;
 }
@@ -385,7 +391,8 @@ del_host_records(MDB_txn *txn, struct cache_db *db, const unsigned char hidk[4])
 		if (k.mv_size != 8 || memcmp(k.mv_data, hidk, 4) != 0)
 			break;
 		memcpy(key, k.mv_data, 8);
-		split_views((const char *)v.mv_data + 1, v.mv_size - 1, f, fl);
+		split_views((const char *)v.mv_data + CACHE_RECHDR, v.mv_size - CACHE_RECHDR,
+		    f, fl);
 		for (i = 0; i < CACHE_NIX; i++) {
 			unsigned num = cache_ixdef[i].num;
 			unsigned char kb[CACHE_IXKEY_MAX + 9];
@@ -642,8 +649,8 @@ write_file(const char *path, const char *data, size_t len)
 static void
 add_enum_line(struct buf *out, const char *val, size_t len, bool filled)
 {
-	const char *line = val + 1, *tcp;
-	size_t n = len - 1, tl;
+	const char *line = val + CACHE_RECHDR, *tcp;
+	size_t n = len - CACHE_RECHDR, tl;
 
 	if (!filled) {
 		buf_add(out, line, n);
@@ -681,7 +688,7 @@ export_sorted(MDB_txn *txn, struct cache_db *db, struct buf *out)
 			if (memcmp(rk.mv_data, start, 4) != 0)
 				break;
 			add_enum_line(out, rv.mv_data, rv.mv_size,
-			    ((const char *)rv.mv_data)[0] & RECF_FILLED);
+			    ((const char *)rv.mv_data)[0] & CACHE_RECF_FILLED);
 			buf_addc(out, '\n');
 		}
 	}

@@ -118,6 +118,29 @@ cache_i_stamp_of(const struct fdb_file *f, struct cache_stamp *s)
 		s->lines++;
 }
 
+void
+cache_i_with_index(const MDB_val *v, unsigned long index, struct buf *out)
+{
+	const unsigned char *p = v->mv_data;
+	const char *line = (const char *)p + CACHE_RECHDR;
+	size_t n = v->mv_size - CACHE_RECHDR, off = (size_t)p[1] << 8 | p[2], flen;
+	char num[24], *d = num + sizeof num;
+
+	if (off == CACHE_NOOFF || off > n) {
+		rec_with_index(line, n, index, out);
+		return;
+	}
+	for (flen = 0; off + flen < n && line[off + flen] != ';'; flen++)
+		;
+	do
+		*--d = (char)('0' + index % 10);
+	while ((index /= 10) != 0);
+	buf_grow(out, n + sizeof num);
+	buf_add(out, line, off);
+	buf_add(out, d, (size_t)(num + sizeof num - d));
+	buf_add(out, line + off + flen, n - off - flen);
+}
+
 /* ---- open --------------------------------------------------------------- */
 
 static ctys_err_t

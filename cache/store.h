@@ -57,9 +57,9 @@ bool cache_imported(const struct cache_db *db);
 size_t cache_count(struct cache_db *db);
 
 /*
- * Called for each record with its index and its line (47 fields, field 32
- * as stored, i.e. normally empty).  `line` is valid during the call only.
- * Return non-zero to stop the iteration.
+ * Called for each record with its index and its line: 47 fields with field
+ * 32 replaced by the index, as ctys-vhost queries and prints it.  `line` is
+ * valid during the call only.  Return non-zero to stop the iteration.
  */
 typedef int (*cache_rec_fn)(void *arg, unsigned long index, const char *line,
     size_t len);

@@ -315,12 +315,13 @@ collapse(struct buf *b, size_t from)
 }
 
 static void
-fields_line(struct buf *out, const struct vhost_out *o, const struct rec *r)
+fields_line(struct buf *out, const struct vhost_out *o, const struct query_rec *q)
 {
-	size_t start = out->len;
+	size_t start = out->len, fl, tl, ml;
+	const char *f, *tcp, *mac;
 	unsigned p;
 	bool first = true;
-	char *v;
+	char *v, *t2, *m2;
 
 	for (p = 1; p <= VHOST_NPOS; p++) {
 		if (!o->sel[p])
@@ -329,13 +330,18 @@ fields_line(struct buf *out, const struct vhost_out *o, const struct rec *r)
 			buf_addc(out, ';');
 		first = false;
 		if (p == 7 || p == POS_DNS) {
-			v = p == 7 ? tcp_value(o, r->f[6], r->f[5]) : dns_value(o, r->f[6], r->f[5]);
+			tcp = rec_field_view(q->line, q->len, 7, &tl);
+			mac = rec_field_view(q->line, q->len, 6, &ml);
+			t2 = xstrndup(tcp, tl);
+			m2 = xstrndup(mac, ml);
+			v = p == 7 ? tcp_value(o, t2, m2) : dns_value(o, t2, m2);
 			buf_adds(out, v);
 			free(v);
+			free(t2);
+			free(m2);
 		} else {
-			unsigned f = vhost_pos_field(p);
-
-			buf_add(out, r->f[f - 1], r->len[f - 1]);
+			f = rec_field_view(q->line, q->len, vhost_pos_field(p), &fl);
+			buf_add(out, f, fl);
 		}
 	}
 	collapse(out, start);
@@ -382,17 +388,21 @@ vhost_out_render(const struct vhost_out *o, const struct query_result *res,
 	for (i = 0; i < res->n; i++) {
 		struct rec r;
 
+		if (o->machine && !table && !o->ctys) {
+			buf_add(&body, res->v[i].line, res->v[i].len);
+			buf_addc(&body, '\n');
+			continue;
+		}
+		if (!table && !o->ctys) {
+			fields_line(&body, o, &res->v[i]);
+			continue;
+		}
 		split_rec(&res->v[i], &r);
 		if (table) {
 			tab_row(&body, fmt, spec, r.f, REC_NFIELDS, i + 1);
-		} else if (o->ctys) {
+		} else {
 			ctys_address(&body, &r);
 			buf_addc(&body, '\n');
-		} else if (o->machine) {
-			buf_add(&body, res->v[i].line, res->v[i].len);
-			buf_addc(&body, '\n');
-		} else {
-			fields_line(&body, o, &r);
 		}
 		rec_free(&r);
 	}
