@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,11 +18,11 @@
 
 
 struct ixpair {
-	uint64_t pfx;     /* first 8 bytes of v, big-endian, zero padded */
+	uint64_t pfx;     /* bytes 0-7 of v, big-endian, zero padded */
+	uint64_t pfx2;    /* bytes 8-15 */
 	uint64_t rk;      /* the record key as a number (same order as bytes) */
 	const char *v;
 	uint32_t len;
-	unsigned char key[8];
 };
 
 /* LMDB's order (memcmp, then length), then the record key; integers first. */
@@ -34,9 +35,11 @@ ixpair_cmp(const void *pa, const void *pb)
 
 	if (a->pfx != b->pfx)
 		return a->pfx < b->pfx ? -1 : 1;
-	if (a->len > 8 && b->len > 8) {
-		n = (a->len < b->len ? a->len : b->len) - 8;
-		if ((c = memcmp(a->v + 8, b->v + 8, n)) != 0)
+	if (a->pfx2 != b->pfx2)
+		return a->pfx2 < b->pfx2 ? -1 : 1;
+	if (a->len > 16 && b->len > 16) {
+		n = (a->len < b->len ? a->len : b->len) - 16;
+		if ((c = memcmp(a->v + 16, b->v + 16, n)) != 0)
 			return c;
 	}
 	if (a->len != b->len)
@@ -133,7 +136,13 @@ put_ix(MDB_txn *txn, struct cache_db *db, struct ixpair **pp, size_t n, size_t i
 
 		memcpy(kb, p->v, p->len);
 		kb[p->len] = '\0';
-		memcpy(kb + p->len + 1, p->key, 8);
+		{
+			uint64_t rk = p->rk;
+			int j;
+
+			for (j = 7; j >= 0; j--, rk >>= 8)
+				kb[p->len + 1 + j] = (unsigned char)rk;
+		}
 		k.mv_size = p->len + 9;
 		k.mv_data = kb;
 		rc = mdb_cursor_put(c, &k, &v, sorted_append ? MDB_APPEND : 0);
@@ -166,10 +175,62 @@ collect_ix(MDB_env *env, const char *line, size_t len, const unsigned char key[8
 		p = &arr[i][n[i]++];
 		p->v = f[num - 1];
 		p->len = (uint32_t)fl[num - 1];
-		memcpy(p->key, key, 8);
 		p->pfx = be64(p->v, p->len);
+		p->pfx2 = p->len > 8 ? be64(p->v + 8, p->len - 8) : 0;
 		p->rk = be64(key, 8);
 	}
+}
+
+/* Sorting the index entries: independent arrays, two threads. */
+struct ixsort {
+	struct ixpair *arr;
+	size_t n;
+	struct ixpair **pp;
+};
+
+static void
+sort_one(struct ixsort *j)
+{
+	size_t k;
+	bool sorted_ok = true;
+
+	j->pp = xreallocarray(NULL, j->n + 1, sizeof *j->pp);
+	for (k = 0; k < j->n; k++)
+		j->pp[k] = &j->arr[k];
+	for (k = 1; k < j->n && sorted_ok; k++)
+		sorted_ok = ixpair_cmp(j->pp[k - 1], j->pp[k]) < 0;
+	if (!sorted_ok)
+		qsort(j->pp, j->n, sizeof *j->pp, ixpair_pcmp);
+}
+
+struct ixsort_job {
+	struct ixsort *v;
+	size_t n;
+};
+
+static void *
+sort_thread(void *arg)
+{
+	struct ixsort_job *job = arg;
+	size_t k;
+
+	for (k = 0; k < job->n; k++)
+		sort_one(&job->v[k]);
+	return NULL;
+}
+
+static void
+sort_indexes(struct ixsort *v, size_t n)
+{
+	struct ixsort_job half = { v, n / 2 };
+	pthread_t t;
+	size_t k;
+	bool threaded = pthread_create(&t, NULL, sort_thread, &half) == 0;
+
+	for (k = threaded ? n / 2 : 0; k < n; k++)
+		sort_one(&v[k]);
+	if (threaded)
+		pthread_join(t, NULL);
 }
 
 static int
@@ -288,19 +349,18 @@ import_txn(struct cache_db *db, struct fdb_file *ef, struct fdb_file *mf,
 		v.mv_size = 9; v.mv_data = sv;
 		rc = mdb_put(txn, db->src, &k, &v, MDB_APPEND);
 	}
-	for (i = 0; i < CACHE_NIX && rc == 0; i++) {
-		struct ixpair **pp = xreallocarray(NULL, nix[i] + 1, sizeof *pp);
-		size_t j;
-		bool sorted_ok = true;
+	if (rc == 0) {
+		struct ixsort js[CACHE_NIX];
 
-		for (j = 0; j < nix[i]; j++)
-			pp[j] = &arr[i][j];
-		for (j = 1; j < nix[i] && sorted_ok; j++)
-			sorted_ok = ixpair_cmp(pp[j - 1], pp[j]) < 0;
-		if (!sorted_ok)
-			qsort(pp, nix[i], sizeof *pp, ixpair_pcmp);
-		rc = put_ix(txn, db, pp, nix[i], i, true);
-		free(pp);
+		for (i = 0; i < CACHE_NIX; i++) {
+			js[i].arr = arr[i];
+			js[i].n = nix[i];
+		}
+		sort_indexes(js, CACHE_NIX);
+		for (i = 0; i < CACHE_NIX && rc == 0; i++)
+			rc = put_ix(txn, db, js[i].pp, nix[i], i, true);
+		for (i = 0; i < CACHE_NIX; i++)
+			free(js[i].pp);
 	}
 	if (rc == 0) {
 		k.mv_size = strlen("macmap.fdb"); k.mv_data = "macmap.fdb";
