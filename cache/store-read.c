@@ -154,7 +154,8 @@ cache_lookup(struct cache_db *db, unsigned num, const char *value, size_t len,
 	if (rc == 0) {
 		struct buf line = BUF_INIT;
 
-		qsort(hits, nh, sizeof *hits, hit_cmp);
+		if (nh > 1)
+			qsort(hits, nh, sizeof *hits, hit_cmp);
 		for (i = 0; i < nh; i++) {
 			buf_reset(&line);
 			cache_i_with_index(&hits[i].val, hits[i].index, &line);
