@@ -31,6 +31,7 @@ struct cache_db {
 	MDB_env *env;
 	MDB_dbi meta, rec, host, hid, src, mac, ix[CACHE_NIX];
 	bool rdonly, imported;
+	unsigned map_grown;   /* times a write hit MDB_MAP_FULL and grew the map */
 };
 
 /* A file stamp as kept in meta ("stamp.enum", "stamp.macmap"). */
@@ -80,6 +81,8 @@ bool cache_i_stamp_get(MDB_txn *txn, struct cache_db *db, const char *key,
 int cache_i_stamp_put(MDB_txn *txn, struct cache_db *db, const char *key,
     const struct cache_stamp *s);
 void cache_i_stamp_of(const struct fdb_file *f, struct cache_stamp *s);
+/* cache_set_mapsize_hint()'s value (0 = automatic). */
+size_t cache_i_mapsize_hint(void);
 /* Replace the whole cache by the contents of the two files (one txn). */
 ctys_err_t cache_i_import(struct cache_db *db, struct fdb_file *ef, struct fdb_file *mf);
 

@@ -407,7 +407,8 @@ cache_i_import(struct cache_db *db, struct fdb_file *ef, struct fdb_file *mf)
 		sorted[i] = &ent[i];
 	presorted = fdb_sort(sorted, n);
 	/* Reserve generously up front; grow and retry on MDB_MAP_FULL. */
-	if (mdb_env_set_mapsize(db->env, grow_for(db, 4 * (ef->size + mf->size) +
+	if (cache_i_mapsize_hint() == 0 &&
+	    mdb_env_set_mapsize(db->env, grow_for(db, 4 * (ef->size + mf->size) +
 	    ((size_t)64 << 20))) != 0) {
 		/* keep the current size */
 	}
@@ -415,6 +416,7 @@ cache_i_import(struct cache_db *db, struct fdb_file *ef, struct fdb_file *mf)
 		rc = import_txn(db, ef, mf, ent, n, sorted, presorted);
 		if (rc != MDB_MAP_FULL)
 			break;
+		db->map_grown++;
 		if (mdb_env_set_mapsize(db->env, grow_for(db, 1) * 2) != 0)
 			break;
 	}
@@ -665,8 +667,10 @@ cache_put_host(struct cache_db *db, const char *host, const char *const *lines, 
 		fdb_sort(sorted, n);
 		for (;;) {
 			rc = put_host_txn(db, host, sorted, n);
-			if (rc != MDB_MAP_FULL ||
-			    mdb_env_set_mapsize(db->env, grow_for(db, 1) * 2) != 0)
+			if (rc != MDB_MAP_FULL)
+				break;
+			db->map_grown++;
+			if (mdb_env_set_mapsize(db->env, grow_for(db, 1) * 2) != 0)
 				break;
 		}
 		if (rc != 0)

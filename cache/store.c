@@ -215,6 +215,20 @@ out:
 	return e;
 }
 
+static size_t mapsize_hint;
+
+void
+cache_set_mapsize_hint(size_t bytes)
+{
+	mapsize_hint = bytes;
+}
+
+size_t
+cache_i_mapsize_hint(void)
+{
+	return mapsize_hint;
+}
+
 /* One mdb_env_open attempt; a failed handle is discarded (LMDB's rule). */
 static int
 env_try(struct cache_db *db, unsigned flags)
@@ -227,7 +241,7 @@ env_try(struct cache_db *db, unsigned flags)
 	if ((rc = mdb_env_create(&db->env)) != 0)
 		return rc;
 	mdb_env_set_maxdbs(db->env, 16);
-	mdb_env_set_mapsize(db->env, (size_t)256 << 20);
+	mdb_env_set_mapsize(db->env, mapsize_hint ? mapsize_hint : (size_t)256 << 20);
 	rc = mdb_env_open(db->env, db->envpath, flags, 0644);
 	if (rc != 0) {
 		mdb_env_close(db->env);
@@ -376,6 +390,12 @@ bool
 cache_imported(const struct cache_db *db)
 {
 	return db->imported;
+}
+
+unsigned
+cache_map_grown(const struct cache_db *db)
+{
+	return db->map_grown;
 }
 
 const char *

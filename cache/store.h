@@ -53,6 +53,9 @@ void cache_close(struct cache_db *db);
 /* True when the last cache_open() imported the .fdb files. */
 bool cache_imported(const struct cache_db *db);
 
+/* How often writes through db hit MDB_MAP_FULL and grew the map. */
+unsigned cache_map_grown(const struct cache_db *db);
+
 /* Number of records (unique static-cache lines). */
 size_t cache_count(struct cache_db *db);
 
@@ -102,6 +105,14 @@ ctys_err_t cache_put_host(struct cache_db *db, const char *host,
  * (with TCP fields that came from macmap.fdb emptied again).
  */
 ctys_err_t cache_export(struct cache_db *db, const char *dir);
+
+/*
+ * Tuning and tests: the map size a new environment starts with and the
+ * reservation an import makes up front (0 = automatic: 256 MiB, and four
+ * times the .fdb sizes plus 64 MiB).  Whatever it is, a write that hits
+ * MDB_MAP_FULL doubles the map and retries the whole transaction.
+ */
+void cache_set_mapsize_hint(size_t bytes);
 
 /* The environment directory (<dbdir>/ctys.lmdb); owned by db. */
 const char *cache_env_path(const struct cache_db *db);

@@ -621,3 +621,31 @@ Test(cache, disk_full_keeps_old_data)
 	dir = saved;
 	free(mnt);
 }
+
+Test(cache, map_full_grows_and_retries)
+{
+	struct cache_db *db;
+	struct buf big = BUF_INIT;
+	char *got;
+	int i;
+
+	for (i = 0; i < 3000; i++) {
+		char head[100], *r;
+
+		snprintf(head, sizeof head, "h%03d;QEMU;vm%05d;/p/%05d;U%05d", i % 50, i, i, i);
+		r = rec47(head);
+		buf_addf(&big, "%s\n", r);
+		free(r);
+	}
+	write_db(dir, buf_cstr(&big), FX_MACMAP);
+	cache_set_mapsize_hint(64 * 1024);
+	cr_assert_eq(cache_open(dir, 0, &db), CTYS_OK, "%s", ctys_errmsg());
+	cache_set_mapsize_hint(0);
+	cr_assert(cache_map_grown(db) > 0, "the 64 KiB map must have grown");
+	cr_assert_eq(cache_count(db), 3000);
+	got = scan_all(db);
+	cr_assert(strstr(got, "\n3000:h049;QEMU;vm02999;") != NULL);
+	free(got);
+	cache_close(db);
+	buf_free(&big);
+}
