@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cache/ere.h"
+#include "cache/gram.h"
 #include "cache/record.h"
 #include "lib/buf.h"
 #include "lib/strv.h"
@@ -431,14 +432,17 @@ scan_cb(void *arg, unsigned long index, const char *line, size_t len)
 
 static ctys_err_t
 filter_source(const struct query_source *src, const struct term *t, size_t nt,
-    const struct term *drive, struct query_result *out, size_t *seen)
+    const struct term *drive, const struct term *substr, struct query_result *out,
+    size_t *seen)
 {
 	struct scan_ctx c = { t, nt, out, BUF_INIT, 0, src->with_index };
-	ctys_err_t e;
+	ctys_err_t e = CTYS_ERR_UNSUPPORTED;
 
 	if (drive != NULL)
 		e = src->lookup(src->ctx, drive->fa, drive->lit, drive->litlen, scan_cb, &c);
-	else
+	else if (substr != NULL)
+		e = src->lookup_substr(src->ctx, substr->lit, substr->litlen, scan_cb, &c);
+	if (e == CTYS_ERR_UNSUPPORTED && drive == NULL)
 		e = src->scan(src->ctx, scan_cb, &c);
 	buf_free(&c.line);
 	if (seen != NULL)
@@ -473,12 +477,33 @@ driver(const struct query *q, const struct query_source *src)
 	return NULL;
 }
 
+/* The term whose literal narrows a substring lookup, or NULL. */
+static const struct term *
+substr_driver(const struct query *q, const struct query_source *src)
+{
+	const struct term *best = NULL;
+	size_t i;
+
+	if (q->any_or || src->lookup_substr == NULL)
+		return NULL;
+	for (i = 0; i < q->n; i++) {
+		const struct term *t = &q->t[i];
+
+		if ((t->kind == T_RE || t->kind == T_F) && !t->neg && t->lit != NULL &&
+		    gram_usable(t->lit, t->litlen) && (best == NULL || t->litlen > best->litlen))
+			best = t;
+	}
+	return best;
+}
+
 unsigned
 query_plan(const struct query *q, const struct query_source *src)
 {
 	const struct term *t = driver(q, src);
 
-	return t ? t->fa : 0;
+	if (t != NULL)
+		return t->fa;
+	return substr_driver(q, src) != NULL ? QUERY_PLAN_SUBSTR : 0;
 }
 
 ctys_err_t
@@ -493,14 +518,15 @@ query_run(const struct query *q, const struct query_source *src, struct query_re
 
 	if (drive != NULL || !q->any_or) {
 		/* a pure AND chain: one pass */
-		e = filter_source(src, q->t, q->n, drive, &res, NULL);
+		e = filter_source(src, q->t, q->n, drive,
+		    drive == NULL ? substr_driver(q, src) : NULL, &res, NULL);
 		goto done;
 	}
 	for (k = 0; k < q->n && e == CTYS_OK; k++) {
 		const struct term *t = &q->t[k];
 
 		if (k == 0) {
-			e = filter_source(src, t, 1, NULL, &res, &ndb);
+			e = filter_source(src, t, 1, NULL, NULL, &res, &ndb);
 		} else if (!t->or_before) {
 			query_result_free(&save);
 			save = res;
@@ -510,7 +536,7 @@ query_run(const struct query *q, const struct query_source *src, struct query_re
 		} else if (k + 1 == q->n && !(q->flags & QUERY_KEEP_LAST_OR)) {
 			/* quirk kept: the last OR term's records are lost */
 		} else if (save_is_db) {
-			e = filter_source(src, t, 1, NULL, &res, NULL);
+			e = filter_source(src, t, 1, NULL, NULL, &res, NULL);
 		} else {
 			filter_set(&save, t, &res);
 		}
@@ -547,6 +573,12 @@ cache_scan_fn(void *ctx, cache_rec_fn fn, void *arg)
 }
 
 static ctys_err_t
+cache_substr_fn(void *ctx, const char *lit, size_t len, cache_rec_fn fn, void *arg)
+{
+	return cache_lookup_substr(ctx, lit, len, fn, arg);
+}
+
+static ctys_err_t
 cache_lookup_fn(void *ctx, unsigned field, const char *v, size_t len, cache_rec_fn fn,
     void *arg)
 {
@@ -558,6 +590,7 @@ query_source_cache(struct query_source *s, struct cache_db *db)
 {
 	s->scan = cache_scan_fn;
 	s->lookup = cache_lookup_fn;
+	s->lookup_substr = cache_substr_fn;
 	s->indexed = cache_field_indexed;
 	s->ctx = db;
 	s->with_index = true;
@@ -590,6 +623,7 @@ query_source_lines(struct query_source *s, struct query_lines *ctx, const char *
 	ctx->len = len;
 	s->scan = lines_scan;
 	s->lookup = NULL;
+	s->lookup_substr = NULL;
 	s->indexed = NULL;
 	s->ctx = ctx;
 	s->with_index = false;

@@ -24,7 +24,11 @@
  * with <lit> free of ERE metacharacters and field n indexed by the source,
  * the candidates come from the index and every term is then applied to
  * them in index order — the same records, in the same order, as a scan.
- * Otherwise the source is scanned once (plus once per OR term).
+ * Else, without OR, a non-negated bare or F: term whose matches must
+ * contain a literal of >= 3 bytes (no ';', not only digits) takes its
+ * candidates from the source's substring lookup (the trigram index), the
+ * longest such literal first; the terms filter them as above.  Otherwise
+ * the source is scanned once (plus once per OR term).
  */
 #ifndef CTYS_CACHE_QUERY_H
 #define CTYS_CACHE_QUERY_H
@@ -64,6 +68,10 @@ struct query_source {
 	ctys_err_t (*lookup)(void *ctx, unsigned field, const char *v, size_t len,
 	    cache_rec_fn fn, void *arg);
 	bool (*indexed)(unsigned field);
+	/* NULL, or a superset of the records containing a literal, in index
+	 * order; CTYS_ERR_UNSUPPORTED (before any callback) = scan instead */
+	ctys_err_t (*lookup_substr)(void *ctx, const char *lit, size_t len,
+	    cache_rec_fn fn, void *arg);
 	void *ctx;
 	bool with_index;  /* the lines already carry the index in field 32 */
 };
@@ -98,9 +106,11 @@ ctys_err_t query_run(const struct query *q, const struct query_source *src,
     struct query_result *out);
 
 /*
- * The plan query_run() uses on src: the field whose index drives it, or 0
- * for a scan.
+ * The plan query_run() uses on src: the field whose index drives it,
+ * QUERY_PLAN_SUBSTR for the substring lookup (which may still fall back to
+ * a scan at run time), or 0 for a scan.
  */
+#define QUERY_PLAN_SUBSTR 1000
 unsigned query_plan(const struct query *q, const struct query_source *src);
 
 /* Number of terms (for tests and -I). */

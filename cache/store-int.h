@@ -81,6 +81,11 @@ bool cache_i_stamp_get(MDB_txn *txn, struct cache_db *db, const char *key,
 int cache_i_stamp_put(MDB_txn *txn, struct cache_db *db, const char *key,
     const struct cache_stamp *s);
 void cache_i_stamp_of(const struct fdb_file *f, struct cache_stamp *s);
+/* Increment meta "gen" (every write transaction does, see gram.h). */
+int cache_i_bump_gen(MDB_txn *txn, struct cache_db *db);
+/* meta "gen" (0 when missing). */
+uint64_t cache_i_gen(MDB_txn *txn, struct cache_db *db);
+
 /* cache_set_mapsize_hint()'s value (0 = automatic). */
 size_t cache_i_mapsize_hint(void);
 /* Replace the whole cache by the contents of the two files (one txn). */

@@ -255,7 +255,8 @@ write_meta_counts(MDB_txn *txn, struct cache_db *db, size_t count, uint32_t next
 	int rc;
 
 	snprintf(v, sizeof v, "%zu", count);
-	if ((rc = cache_i_meta_put(txn, db, "count", v)) != 0)
+	if ((rc = cache_i_meta_put(txn, db, "count", v)) != 0 ||
+	    (rc = cache_i_bump_gen(txn, db)) != 0)
 		return rc;
 	snprintf(v, sizeof v, "%" PRIu32, next_hid);
 	if ((rc = cache_i_meta_put(txn, db, "next_hid", v)) != 0)
@@ -599,7 +600,8 @@ put_host_txn(struct cache_db *db, const char *host, struct fdb_entry **sorted, s
 		buf_reset(&b);
 		buf_addf(&b, "%zu", (size_t)st.ms_entries);
 		if ((rc = cache_i_meta_put(txn, db, "count", buf_cstr(&b))) == 0 &&
-		    (rc = cache_i_meta_put(txn, db, "src", "cache")) == 0) {
+		    (rc = cache_i_meta_put(txn, db, "src", "cache")) == 0 &&
+		    (rc = cache_i_bump_gen(txn, db)) == 0) {
 			rc = mdb_txn_commit(txn);
 			txn = NULL;
 		}

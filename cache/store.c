@@ -215,6 +215,27 @@ out:
 	return e;
 }
 
+uint64_t
+cache_i_gen(MDB_txn *txn, struct cache_db *db)
+{
+	struct buf b = BUF_INIT;
+	uint64_t g = 0;
+
+	if (cache_i_meta_get(txn, db, "gen", &b))
+		g = strtoull(buf_cstr(&b), NULL, 10);
+	buf_free(&b);
+	return g;
+}
+
+int
+cache_i_bump_gen(MDB_txn *txn, struct cache_db *db)
+{
+	char v[32];
+
+	snprintf(v, sizeof v, "%" PRIu64, cache_i_gen(txn, db) + 1);
+	return cache_i_meta_put(txn, db, "gen", v);
+}
+
 static size_t mapsize_hint;
 
 void

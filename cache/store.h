@@ -82,6 +82,17 @@ ctys_err_t cache_lookup(struct cache_db *db, unsigned num, const char *value,
     size_t len, cache_rec_fn fn, void *arg);
 
 /*
+ * A superset of the records whose line contains lit[0..len), in index
+ * order, through the trigram index (gram.h), which is built on first use
+ * (and again after every write) when the cache can be written.  Returns
+ * CTYS_ERR_UNSUPPORTED, before calling fn at all, when the literal is
+ * unsuitable (< 3 bytes, contains ';', only digits), the cache is small
+ * (< GRAM_MIN_RECORDS) or no current index can be had: scan instead.
+ */
+ctys_err_t cache_lookup_substr(struct cache_db *db, const char *lit, size_t len,
+    cache_rec_fn fn, void *arg);
+
+/*
  * macmap.fdb as imported: the callback gets the whole file content.
  */
 ctys_err_t cache_macmap(struct cache_db *db,

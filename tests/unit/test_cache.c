@@ -13,6 +13,7 @@
 #include "cache/record.h"
 #include "cache/store.h"
 #include "lib/buf.h"
+#include "lib/strv.h"
 
 #include "test_cache_fixture.h"
 
@@ -648,4 +649,114 @@ Test(cache, map_full_grows_and_retries)
 	free(got);
 	cache_close(db);
 	buf_free(&big);
+}
+
+/* ---- the trigram accelerator gives exactly the scan's results ------------- */
+
+#include "cache/gram.h"
+#include "cache/query.h"
+
+static int
+collect_raw(void *arg, unsigned long index, const char *line, size_t len)
+{
+	struct buf *b = arg;
+
+	(void)index;
+	buf_add(b, line, len);
+	buf_addc(b, '\n');
+	return 0;
+}
+
+static char *
+run_q(const struct query_source *src, const char *words)
+{
+	struct strv w = STRV_INIT;
+	struct query *q;
+	struct query_result r = { 0 };
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	strv_split_ws(&w, words);
+	cr_assert_eq(query_compile((const char *const *)w.v, w.n, 0, &q), CTYS_OK);
+	cr_assert_eq(query_run(q, src, &r), CTYS_OK, "%s: %s", words, ctys_errmsg());
+	for (i = 0; i < r.n; i++)
+		buf_addf(&b, "%lu:%s\n", r.v[i].index, r.v[i].line);
+	query_result_free(&r);
+	query_free(q);
+	strv_free(&w);
+	return buf_detach(&b);
+}
+
+static void
+compare_plans(struct cache_db *db, const char *const *qs, size_t nq)
+{
+	struct query_source csrc, lsrc;
+	struct query_lines lines;
+	struct buf all = BUF_INIT;
+	size_t i;
+
+	cr_assert_eq(cache_scan(db, collect_raw, &all), CTYS_OK);
+	query_source_cache(&csrc, db);
+	query_source_lines(&lsrc, &lines, all.d, all.len);
+	for (i = 0; i < nq; i++) {
+		char *a = run_q(&csrc, qs[i]), *b = run_q(&lsrc, qs[i]);
+
+		cr_assert_str_eq(a, b, "query '%s'", qs[i]);
+		free(a);
+		free(b);
+	}
+	buf_free(&all);
+}
+
+Test(cache, gram_index_gives_the_scan_results)
+{
+	static const char *qs[] = {
+		"vm01234", "m012", "Lab7", "lab7.x", "F:3:^vm00042$", "F:4:vm0004[0-9]",
+		"x?vm0001[12]", "mmy", "vm0 F:2:XEN", "F:2:QEMU vm0123", "nosuchthing",
+		"7.x", "host1", "F:28:^vm02000\\.bench$", "UU", "vm01234 not F:2:XEN",
+		"1234", ";QEMU;", "(vm|xx)0123",
+	};
+	struct cache_db *db;
+	struct buf en = BUF_INIT;
+	struct query_source src;
+	struct query *q;
+	char *gpath;
+	const char *w[] = { "vm01234" };
+	struct stat st;
+	int i;
+
+	for (i = 0; i < GRAM_MIN_RECORDS + 1000; i++) {
+		char head[200], *r;
+
+		snprintf(head, sizeof head, "host%d.lab%d.x;%s;vm%05d;/pool/vm%05d/vm%05d.ctys;"
+		    "UU%05d;;;;;;;;;;;;;VM", i % 97, i % 13, i % 3 ? "QEMU" : "XEN", i, i,
+		    i, i * 7);
+		r = rec47(head);
+		buf_addf(&en, "%s\n", r);
+		free(r);
+	}
+	write_db(dir, buf_cstr(&en), FX_MACMAP);
+	cr_assert_eq(cache_open(dir, 0, &db), CTYS_OK, "%s", ctys_errmsg());
+	query_source_cache(&src, db);
+	cr_assert_eq(query_compile(w, 1, 0, &q), CTYS_OK);
+	cr_assert_eq(query_plan(q, &src), QUERY_PLAN_SUBSTR);
+	query_free(q);
+	compare_plans(db, qs, sizeof qs / sizeof qs[0]);
+	cr_assert(asprintf(&gpath, "%s/ctys.lmdb/%s", dir, GRAM_FILE) > 0);
+	cr_assert_eq(stat(gpath, &st), 0, "the gram index was built");
+	/* a write makes it stale: rebuilt, results still the scan's */
+	{
+		char *l1 = rec47("host5.lab5.x;QEMU;vm99999;/new/vm01234x");
+		const char *lines[] = { l1 };
+
+		cr_assert_eq(cache_put_host(db, "host5.lab5.x", lines, 1), CTYS_OK);
+		free(l1);
+	}
+	compare_plans(db, qs, sizeof qs / sizeof qs[0]);
+	/* a damaged file is ignored (scan), never trusted */
+	free(tu_write(dir, "ctys.lmdb/" GRAM_FILE, "garbage"));
+	compare_plans(db, qs, sizeof qs / sizeof qs[0]);
+	free(gpath);
+	cache_close(db);
+	buf_free(&en);
 }
