@@ -1,7 +1,8 @@
 /*
  * fuzz_query — the ctys-vhost filter language: compile arbitrary argument
  * words (input split at '\n' into argv) and run them on the §8 records,
- * through the scan source and a fake index, and compare both plans.
+ * through the scan source and through fake exact and substring indexes
+ * (the latter returning a superset), and compare the plans' results.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -56,6 +57,37 @@ fake_lookup(void *ctx, unsigned field, const char *v, size_t len, cache_rec_fn f
 	return s.scan(s.ctx, fake_cb, &f);
 }
 
+/* A substring "index": a superset (every even index too), as gram.h allows. */
+struct fsub {
+	const char *lit;
+	size_t len;
+	cache_rec_fn fn;
+	void *arg;
+};
+
+static int
+fsub_cb(void *arg, unsigned long index, const char *line, size_t len)
+{
+	struct fsub *f = arg;
+
+	if (index % 2 == 0 || memmem(line, len, f->lit, f->len) != NULL)
+		return f->fn(f->arg, index, line, len);
+	return 0;
+}
+
+static ctys_err_t
+fake_substr(void *ctx, const char *lit, size_t len, cache_rec_fn fn, void *arg)
+{
+	struct fsub f = { lit, len, fn, arg };
+	struct query_source s;
+
+	(void)ctx;
+	if (len % 5 == 4)
+		return CTYS_ERR_UNSUPPORTED; /* sometimes: "scan instead" */
+	query_source_lines(&s, &lines, DB, sizeof DB - 1);
+	return s.scan(s.ctx, fsub_cb, &f);
+}
+
 static bool
 fake_indexed(unsigned f)
 {
@@ -87,6 +119,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		idx = scan;
 		idx.lookup = fake_lookup;
 		idx.indexed = fake_indexed;
+		idx.lookup_substr = fake_substr;
 		ctys_err_t ea = query_run(q, &scan, &a), eb = query_run(q, &idx, &b);
 
 		/* the only run-time error is the growth limit, the same on both plans */
