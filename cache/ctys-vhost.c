@@ -164,9 +164,12 @@ parse_options(struct vhost *v, struct strv *argv)
 			    "supported yet", c == 'c' ? "c" : "x");
 		case 's': case 'I': case 'l': case 'T':
 			break; /* accepted; no effect here (see ctys-vhost(1)) */
-		default:
-			return usage_err("erroneous parameter '%s'", argv->v[optind - 1 > 0 ?
-			    optind - 1 : 1]);
+		default: {
+			char opt[3] = { '-', (char)optopt, '\0' };
+
+			return usage_err(c == ':' || optopt == 0 ? "erroneous parameter '%s'" :
+			    "erroneous parameter '%s' (unknown option or missing value)", opt);
+		}
 		}
 	}
 	for (i = (size_t)optind; i < argv->n; i++) {
@@ -268,10 +271,8 @@ macmap_only(struct vhost *v, struct buf *out)
 			bool all = !v->out.sel[6] && !v->out.sel[7] && !v->out.sel[8];
 
 			if (regexec(&re, line, 0, NULL, 0) == 0) {
-				size_t start = b.len;
-
 				if (v->mode & M_LAST)
-					buf_reset(&b), start = 0;
+					buf_reset(&b); /* keep only the last match */
 				if (all || v->out.sel[6])
 					buf_add(&b, e->mac, e->mac_len), buf_addc(&b, ';');
 				if (all || v->out.sel[7])
@@ -280,7 +281,6 @@ macmap_only(struct vhost *v, struct buf *out)
 					buf_add(&b, e->name, e->name_len), buf_addc(&b, ';');
 				buf_truncate(&b, b.len - 1);
 				buf_addc(&b, '\n');
-				(void)start;
 			}
 			free(line);
 			if ((v->mode & M_FIRST) && b.len > 0) {
