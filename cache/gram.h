@@ -30,6 +30,8 @@
 #define GRAM_FILE "gram.idx"
 #define GRAM_BUCKET_BITS 20
 #define GRAM_MIN_RECORDS 20000 /* below this a scan is as fast */
+/* more candidates than this (of n records) and a scan is faster */
+#define GRAM_MAX_SHARE(n) ((n) / 16)
 
 struct gram_idx;
 

@@ -302,6 +302,13 @@ cache_lookup_substr(struct cache_db *db, const char *lit, size_t len,
 		return CTYS_ERR_UNSUPPORTED;
 	}
 	gram_candidates(g, lit, len, &cand, &n);
+	if (n > GRAM_MAX_SHARE(st.ms_entries)) {
+		/* a common literal: fetching by key would be slower than a scan */
+		mdb_txn_abort(txn);
+		gram_close(g);
+		free(cand);
+		return CTYS_ERR_UNSUPPORTED;
+	}
 	for (i = 0, rc = 0; i < n; i++) {
 		const unsigned char *key = gram_key(g, cand[i]);
 		MDB_val k = { 8, (void *)key }, v;

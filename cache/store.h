@@ -87,7 +87,8 @@ ctys_err_t cache_lookup(struct cache_db *db, unsigned num, const char *value,
  * (and again after every write) when the cache can be written.  Returns
  * CTYS_ERR_UNSUPPORTED, before calling fn at all, when the literal is
  * unsuitable (< 3 bytes, contains ';', only digits), the cache is small
- * (< GRAM_MIN_RECORDS) or no current index can be had: scan instead.
+ * (< GRAM_MIN_RECORDS), the literal is common (more candidates than
+ * GRAM_MAX_SHARE) or no current index can be had: scan instead.
  */
 ctys_err_t cache_lookup_substr(struct cache_db *db, const char *lit, size_t len,
     cache_rec_fn fn, void *arg);
