@@ -189,12 +189,11 @@ rec_with_index(const char *line, size_t n, unsigned long index, struct buf *out)
 	size_t flen;
 	const char *f;
 
-	f = rec_field_view(line, n, REC_FIELD_INDEX, &flen);
-	if (f == line + n && (n == 0 || line[n - 1] != ';')) {
-		/* fewer than 32 fields */
+	if (rec_count_fields(line, n) < REC_FIELD_INDEX) {
 		buf_add(out, line, n);
 		return;
 	}
+	f = rec_field_view(line, n, REC_FIELD_INDEX, &flen);
 	do
 		*--p = (char)('0' + index % 10);
 	while ((index /= 10) != 0);

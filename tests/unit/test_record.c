@@ -145,6 +145,19 @@ Test(record, field_view_and_index)
 	buf_reset(&b);
 	rec_with_index("a;b", 3, 7, &b);
 	cr_assert_str_eq(buf_cstr(&b), "a;b");
+	buf_reset(&b);
+	rec_with_index("a;;", 3, 7, &b);     /* 3 fields: no field 32 */
+	cr_assert_str_eq(buf_cstr(&b), "a;;");
+	buf_reset(&b);
+	{
+		char l32[40];
+
+		memset(l32, ';', 31);              /* exactly 32 fields, the last empty */
+		l32[31] = '\0';
+		rec_with_index(l32, 31, 7, &b);
+		cr_assert_eq(b.len, 32);
+		cr_assert_eq(b.d[31], '7');
+	}
 	buf_free(&b);
 	cr_assert_eq(rec_count_fields("", 0), 1);
 	cr_assert_eq(rec_count_fields(L1, strlen(L1)), 47);
