@@ -23,7 +23,6 @@
 #define TAB_CTYS_VHOST_DEFAULT "3_label_10%2_stype_8%30_accel_5%12_distro_12%" \
 	"13_distrorel_15%14_os_10%15_osrel_10%1_PM_15%33_if_7%7_TCP_15"
 
-enum vhost_fmt { VO_FIELDS, VO_MACHINE, VO_CTYS, VO_TABLE };
 enum vhost_title { VO_NOTITLE, VO_TITLE, VO_TITLEIDX, VO_TITLEIDXASC };
 
 struct vhost_out {
