@@ -1,0 +1,12 @@
+# cache/: the machine record, the LMDB cache DB, the query language,
+# import/export of the original's .fdb files, ctys-vhost and ctys-macmap.
+LIB_SRCS += cache/record.c cache/fdb.c cache/store.c cache/store-write.c \
+            cache/store-read.c cache/store-export.c cache/query.c cache/ere.c cache/gram.c cache/table.c cache/vhost-out.c
+LIB_SRCS += cache/vhost-macro.c
+PROGS += ctys-vhost ctys-macmap
+ctys-vhost_MAIN := cache/ctys-vhost.c
+ctys-macmap_MAIN := cache/ctys-macmap.c
+# Benchmark data generator (bench/cache.bench.sh).
+PROGS += gen-fdb
+gen-fdb_MAIN := bench/gen-fdb.c
+MAN_PAGES += ctys-vhost.1 ctys-macmap.1 ctys-cachedb.5

@@ -1,0 +1,25 @@
+/*
+ * vhost-macro.h — the one place where ctys-vhost's command line is
+ * macro-expanded (cache-db.md §3: "the whole command line is macro-expanded
+ * first, then every %% is replaced by %").
+ *
+ * MERGE NOTE: the MACRO module (macros/macro.h, macro_expand()) is not on
+ * this branch.  vhost_expand_args() therefore passes words without
+ * "macro:" through and fails with CTYS_ERR_UNSUPPORTED "macro expansion
+ * not available" for any word containing "macro:".  Wiring: join the words,
+ * call macro_expand(env, joined, &out), split `out` at blanks into *out.
+ */
+#ifndef CTYS_CACHE_VHOST_MACRO_H
+#define CTYS_CACHE_VHOST_MACRO_H
+
+#include "lib/err.h"
+#include "lib/strv.h"
+
+/*
+ * Expand argv[0..argc) (the arguments after the program name) into *out:
+ * macros first, then "%%" -> "%" in every word.  *out must be empty
+ * (STRV_INIT); the caller frees it.
+ */
+ctys_err_t vhost_expand_args(int argc, char *const *argv, struct strv *out);
+
+#endif
