@@ -37,9 +37,10 @@ CFLAGS   ?=
 ALL_CFLAGS = -std=c11 $(WARN) $(OPT) $(SANFLAGS) $(CFLAGS) $(PKG_CFLAGS)
 LDFLAGS  += $(SANFLAGS) -Wl,--as-needed
 
-LIB_SRCS  :=
-PROGS     :=
-MAN_PAGES :=
+LIB_SRCS    :=
+PROGS       :=
+BENCH_PROGS :=
+MAN_PAGES   :=
 include lib/module.mk
 include $(filter-out lib/module.mk,$(wildcard */module.mk))
 
@@ -78,9 +79,17 @@ bin/$(1): $(BUILD)/$(basename $($(1)_MAIN)).o $(LIBCTYS)
 endef
 $(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))
 
+# Benchmark helpers: same rule, built into $(BUILD)/bench/ by make bench only.
+define bench_rule
+$(BUILD)/bench/$(1): $(BUILD)/$(basename $($(1)_MAIN)).o $(LIBCTYS)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(PKG_LIBS) -lpthread
+endef
+$(foreach p,$(BENCH_PROGS),$(eval $(call bench_rule,$(p))))
+
 $(BUILD)/tests/%: tests/unit/%.c $(LIBCTYS) tests/unit/testutil.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(CRIT_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBCTYS) $(CRIT_LIBS) $(PKG_LIBS) -lpthread
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(CRIT_CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(LIBCTYS) $(CRIT_LIBS) $(PKG_LIBS) -lpthread
 
 deps:
 	@tests/deps.sh
@@ -129,7 +138,7 @@ $(BUILD)/bench/timeit: bench/timeit.c
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/bench/timeit
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/timeit $(BENCH_PROGS:%=$(BUILD)/bench/%)
 	@bench/run.sh
 
 install: all
@@ -152,4 +161,5 @@ format-check:
 clean:
 	rm -rf build build-asan build-fuzz bin
 
--include $(LIB_OBJS:.o=.d)
+# header dependencies of every object: library, programs, tests
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.." || exit 2
 . bench/lib.sh
 N=${CACHE_BENCH_N:-1000000}
 V=$PWD/bin/ctys-vhost
-G=$PWD/bin/gen-fdb
+G=$PWD/build/bench/gen-fdb
 [ -x "$V" ] && [ -x "$G" ] || { echo "build first: make"; exit 2; }
 D=$(mktemp -d /tmp/ctys-bench-XXXXXX)
 trap 'rm -rf "$D"' EXIT

@@ -6,7 +6,7 @@ LIB_SRCS += cache/vhost-macro.c
 PROGS += ctys-vhost ctys-macmap
 ctys-vhost_MAIN := cache/ctys-vhost.c
 ctys-macmap_MAIN := cache/ctys-macmap.c
-# Benchmark data generator (bench/cache.bench.sh).
-PROGS += gen-fdb
+# Benchmark data generator (bench/cache.bench.sh): built by make bench, not installed.
+BENCH_PROGS += gen-fdb
 gen-fdb_MAIN := bench/gen-fdb.c
-MAN_PAGES += ctys-vhost.1 ctys-macmap.1 ctys-cachedb.5
+MAN_PAGES += man/ctys-vhost.1 man/ctys-macmap.1 man/ctys-cachedb.5

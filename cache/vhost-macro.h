@@ -3,11 +3,8 @@
  * macro-expanded (cache-db.md §3: "the whole command line is macro-expanded
  * first, then every %% is replaced by %").
  *
- * MERGE NOTE: the MACRO module (macros/macro.h, macro_expand()) is not on
- * this branch.  vhost_expand_args() therefore passes words without
- * "macro:" through and fails with CTYS_ERR_UNSUPPORTED "macro expansion
- * not available" for any word containing "macro:".  Wiring: join the words,
- * call macro_expand(env, joined, &out), split `out` at blanks into *out.
+ * Only a command line with a MACRO: reference reads the configuration
+ * (CTYS_MACRO_DB, CTYS_MACRO_PATH): plain lookups stay fast.
  */
 #ifndef CTYS_CACHE_VHOST_MACRO_H
 #define CTYS_CACHE_VHOST_MACRO_H

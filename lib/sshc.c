@@ -425,7 +425,11 @@ sshc_chan_close(struct sshc_chan *c)
 	free(c);
 }
 
-/* Pump bytes between the direct-tcpip channel and our socket end. */
+/*
+ * Pump bytes between the direct-tcpip channel and our socket end until
+ * either side closes.  Reads never block (the channel non-blocking, the
+ * socket with MSG_DONTWAIT); when nothing moved, wait for either side.
+ */
 static void *
 pump(void *arg)
 {
@@ -434,17 +438,17 @@ pump(void *arg)
 	char buf[16384];
 	struct pollfd p[2];
 	int r, w;
-	bool idle;
+	bool moved;
 
 	while (!f->stop) {
-		idle = true;
+		moved = false;
 		pthread_mutex_lock(&s->lock);
 		r = ssh_channel_read_nonblocking(f->ch, buf, sizeof buf, 0);
 		pthread_mutex_unlock(&s->lock);
 		if (r == SSH_ERROR || r == SSH_EOF)
 			break;
 		if (r > 0) {
-			idle = false;
+			moved = true;
 			for (w = 0; w < r;) {
 				ssize_t k = write(f->fd, buf + w, (size_t)(r - w));
 
@@ -455,29 +459,38 @@ pump(void *arg)
 				w += (int)k;
 			}
 		}
+		for (;;) {
+			ssize_t k = recv(f->fd, buf, sizeof buf, MSG_DONTWAIT);
+
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k == 0)
+				goto out;
+			if (k < 0)
+				break; /* EAGAIN: nothing to send now */
+			moved = true;
+			pthread_mutex_lock(&s->lock);
+			w = ssh_channel_write(f->ch, buf, (uint32_t)k);
+			pthread_mutex_unlock(&s->lock);
+			if (w < 0)
+				goto out;
+		}
 		pthread_mutex_lock(&s->lock);
 		if (ssh_channel_is_eof(f->ch) && ssh_channel_poll(f->ch, 0) == SSH_EOF) {
 			pthread_mutex_unlock(&s->lock);
 			break;
 		}
 		pthread_mutex_unlock(&s->lock);
+		if (moved)
+			continue;
 		p[0].fd = f->fd;
 		p[0].events = POLLIN;
+		p[0].revents = 0;
 		p[1].fd = ssh_get_fd(s->ssh);
 		p[1].events = POLLIN;
-		if (idle && poll(p, 2, 10) < 0 && errno != EINTR)
+		p[1].revents = 0;
+		if (poll(p, p[1].fd >= 0 ? 2 : 1, 10) < 0 && errno != EINTR)
 			break;
-		if (p[0].revents & (POLLIN | POLLHUP)) {
-			ssize_t k = read(f->fd, buf, sizeof buf);
-
-			if (k <= 0)
-				break;
-			pthread_mutex_lock(&s->lock);
-			w = ssh_channel_write(f->ch, buf, (uint32_t)k);
-			pthread_mutex_unlock(&s->lock);
-			if (w < 0)
-				break;
-		}
 	}
 out:
 	shutdown(f->fd, SHUT_RDWR);

@@ -6,6 +6,7 @@
 # DEFAULT_DBPATHLST = $HOME/.ctys/db/default).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
+TOP=$PWD
 V=$PWD/bin/ctys-vhost
 T=$(mktemp -d /tmp/ctys-test-XXXXXX)
 trap 'rm -rf "$T"' EXIT
@@ -151,8 +152,16 @@ check 1 "" "${P[@]}" -M nosuchmode tst
 check 1 "" "${P[@]}" -Q tst
 check 1 "" "${P[@]}" -o l 'F:x:1'
 check 1 "" "${P[@]}" -o l 'tst('
-check 1 "" "${P[@]}" macro:vconn tst100
-grep -q "macro expansion not available" "$T/err" || { echo "FAIL: macro msg"; fail=1; }
+# macros expand on the whole command line (the shipped default file):
+# macro:vconn is the same query as its expansion written out
+exp=$(CTYS_CONFDIR=$TOP/conf "$TOP/bin/ctys-macros" -E vconn 2>/dev/null)
+exp=${exp#vconn:}
+[ -n "$exp" ] || { echo "FAIL: ctys-macros -E vconn printed nothing"; fail=1; }
+CTYS_CONFDIR=$TOP/conf "$V" "${P[@]}" macro:vconn tst100 >"$T/m1" 2>&1
+# shellcheck disable=SC2086
+CTYS_CONFDIR=$TOP/conf "$V" "${P[@]}" $exp tst100 >"$T/m2" 2>&1
+cmp -s "$T/m1" "$T/m2" && grep -q '^tst100 ' "$T/m1" || { echo "FAIL: macro:vconn: $(cat "$T/m1")"; fail=1; }
+check 1 "" "${P[@]}" macro:nosuchmacro tst100
 check 7 "" -p "$T/nodir" -o l tst
 mkdir "$T/empty"
 check 10 "" -p "$T/empty" -o l tst
