@@ -1,11 +1,10 @@
 /*
  * exec.h — executing a job on its final hop.
  *
- * The job names a session type and an action; agent_exec() looks them up
- * and runs the handler, which reports through a struct job_out.  Plugins
- * plug in here.  Built in so far: CLI CREATE with CMD (a command run by the
- * shell, output streamed line by line, its exit status the job's), and
- * the host identity part of INFO.
+ * The job names a session type and an action; agent_exec() runs the
+ * plugin's operation for it (plugin.h), or the collector for LIST,
+ * ENUMERATE, INFO and SHOW (collect.h).  Everything is reported through a
+ * struct job_out.
  */
 #ifndef CTYS_AGENT_EXEC_H
 #define CTYS_AGENT_EXEC_H
@@ -23,6 +22,13 @@ struct job_out {
 void job_rec(const struct job_out *o, const char *line);
 void job_msg(const struct job_out *o, const char *level, const char *text);
 void job_status(const struct job_out *o, int code, const char *error);
+
+/*
+ * One record of a collector action: kind "list" (22 fields) or "enum" (47),
+ * the session type that produced it, fields in canonical order.
+ */
+void job_record(const struct job_out *o, const char *kind, const char *type,
+	const char *const *fields, size_t n);
 
 /* The argument of the last suboption `key` (canonical name), or NULL. */
 const char *job_subopt(const json_t *job, const char *key);

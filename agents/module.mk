@@ -1,5 +1,6 @@
 # agents/: ctys-agent, ctys-agent-relay and the session-type plugins.
-LIB_SRCS += agents/plugin.c agents/agent.c agents/exec.c agents/relay.c agents/agent_main.c
+LIB_SRCS += agents/plugin.c agents/agent.c agents/exec.c agents/relay.c agents/agent_main.c \
+            agents/collect.c agents/listrec.c agents/cli.c agents/pm.c
 PROGS += ctys-agent ctys-agent-relay
 ctys-agent_MAIN := agents/ctys-agent.c
 ctys-agent-relay_MAIN := agents/ctys-agent-relay.c

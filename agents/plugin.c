@@ -1,32 +1,43 @@
 /* plugin.c — the session-type table; see plugin.h and plugins.md. */
 #include "agents/plugin.h"
 
+#include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "agents/plugins.h"
 #include "lib/util.h"
 
 #define A(x) CTYS_ACT_BIT(CTYS_ACT_##x)
 #define COLLECT (A(LIST) | A(ENUMERATE) | A(INFO) | A(SHOW))
+#define ADDR "LABEL ID FILENAME UUID MAC TCP BASEPATH DBRECORD"
 
 const struct plugin_desc plugin_table[] = {
 	{ "PM", "PM", PLUGIN_PM, A(CREATE) | A(CANCEL) | COLLECT, false,
-	    "physical machines: Wake-on-LAN, shutdown, consoles" },
-	{ "QEMU", "QEMU|KVM", PLUGIN_VM, A(CREATE) | A(CANCEL) | COLLECT | A(GETCLIENTPORT) | A(ISACTIVE),
-	    true, "QEMU and KVM virtual machines" },
-	{ "XEN", "XEN", PLUGIN_VM, A(CREATE) | A(CANCEL) | COLLECT | A(GETCLIENTPORT) | A(ISACTIVE), true,
-	    "Xen domains through xl" },
+	    "physical machines: Wake-on-LAN, shutdown, consoles",
+	    { [CTYS_ACT_CREATE] = ADDR " REUSE CONNECT RECONNECT RESUME WOL BROADCAST PORT BMAC IF "
+		"CONSOLE USER PING SSHPING WAITC WAITS STACKCHECK",
+	      [CTYS_ACT_CANCEL] = ADDR " ALL FORCE STACK SELF RESET REBOOT INIT PAUSE SUSPEND "
+		"POWEROFF TIMEOUT USER WOL IF" },
+	    &pm_ops },
+	{ "QEMU", "QEMU|KVM", PLUGIN_VM, A(CREATE) | A(CANCEL) | COLLECT | A(GETCLIENTPORT) |
+	    A(ISACTIVE), true, "QEMU and KVM virtual machines", { 0 }, NULL },
+	{ "XEN", "XEN", PLUGIN_VM, A(CREATE) | A(CANCEL) | COLLECT | A(GETCLIENTPORT) | A(ISACTIVE),
+	    true, "Xen domains through xl", { 0 }, NULL },
 	{ "VBOX", "VBOX", PLUGIN_VM, A(CREATE) | A(CANCEL) | COLLECT | A(ISACTIVE), true,
-	    "VirtualBox machines through VBoxManage" },
-	{ "VMW", "VMW", PLUGIN_VM, A(CREATE) | A(CANCEL) | COLLECT | A(GETCLIENTPORT) | A(ISACTIVE), true,
-	    "VMware Workstation/Server/Player through vmrun" },
+	    "VirtualBox machines through VBoxManage", { 0 }, NULL },
+	{ "VMW", "VMW", PLUGIN_VM, A(CREATE) | A(CANCEL) | COLLECT | A(GETCLIENTPORT) | A(ISACTIVE),
+	    true, "VMware Workstation/Server/Player through vmrun", { 0 }, NULL },
 	{ "CLI", "CLI", PLUGIN_HOST, A(CREATE) | A(LIST) | A(INFO) | A(SHOW), false,
-	    "command line sessions over SSH" },
+	    "command line sessions over SSH",
+	    { [CTYS_ACT_CREATE] = "LABEL CMD SHELL CALLOPTS XOPTS CHDIR STUBMODE" },
+	    &cli_ops },
 	{ "X11", "X11", PLUGIN_HOST, A(CREATE) | A(LIST) | A(INFO) | A(SHOW), false,
-	    "X11 clients with forwarded display" },
-	{ "VNC", "VNC", PLUGIN_HOST, A(CREATE) | A(CANCEL) | A(LIST) | A(INFO) | A(SHOW) | A(GETCLIENTPORT),
-	    true, "VNC desktops (server and viewer)" },
-	{ "RDP", "RDP", PLUGIN_HOST, A(CREATE) | A(CANCEL) | A(LIST) | A(INFO) | A(SHOW) | A(GETCLIENTPORT),
-	    true, "RDP clients" },
+	    "X11 clients with forwarded display", { 0 }, NULL },
+	{ "VNC", "VNC", PLUGIN_HOST, A(CREATE) | A(CANCEL) | A(LIST) | A(INFO) | A(SHOW) |
+	    A(GETCLIENTPORT), true, "VNC desktops (server and viewer)", { 0 }, NULL },
+	{ "RDP", "RDP", PLUGIN_HOST, A(CREATE) | A(CANCEL) | A(LIST) | A(INFO) | A(SHOW) |
+	    A(GETCLIENTPORT), true, "RDP clients", { 0 }, NULL },
 };
 const size_t plugin_count = sizeof plugin_table / sizeof plugin_table[0];
 
@@ -47,4 +58,65 @@ plugin_category_name(enum plugin_category c)
 	static const char *const n[] = { "PMs", "VMs", "HOSTs" };
 
 	return n[c];
+}
+
+bool
+plugin_accepts(const struct plugin_desc *p, enum ctys_action a, const char *key)
+{
+	const char *list = p->accepts[a], *s;
+	size_t n = strlen(key);
+
+	if (list == NULL)
+		return true;
+	for (s = list; (s = strstr(s, key)) != NULL; s += n)
+		if ((s == list || s[-1] == ' ') && (s[n] == ' ' || s[n] == '\0'))
+			return true;
+	return false;
+}
+
+static struct plugin_state states[sizeof plugin_table / sizeof plugin_table[0]];
+static pthread_once_t states_once = PTHREAD_ONCE_INIT;
+
+static void
+probe_all(void)
+{
+	size_t i;
+
+	for (i = 0; i < plugin_count; i++) {
+		if (plugin_table[i].ops && plugin_table[i].ops->probe) {
+			plugin_table[i].ops->probe(&states[i]);
+		} else {
+			states[i].enabled = false;
+			snprintf(states[i].why, sizeof states[i].why,
+			    "not implemented in this version of ctys");
+		}
+	}
+}
+
+const struct plugin_state *
+plugin_state(const struct plugin_desc *p)
+{
+	pthread_once(&states_once, probe_all);
+	return &states[p - plugin_table];
+}
+
+const char *const plugin_action_names[CTYS_ACT__COUNT] = { "CREATE", "CANCEL", "LIST",
+	"ENUMERATE", "INFO", "SHOW", "GETCLIENTPORT", "ISACTIVE" };
+
+int
+plugin_action_by_name(const char *name)
+{
+	int i;
+
+	for (i = 0; i < CTYS_ACT__COUNT; i++)
+		if (str_ieq(plugin_action_names[i], name))
+			return i;
+	return -1;
+}
+
+bool
+plugin_action_is_collector(int a)
+{
+	return a == CTYS_ACT_LIST || a == CTYS_ACT_ENUMERATE || a == CTYS_ACT_INFO ||
+	    a == CTYS_ACT_SHOW;
 }

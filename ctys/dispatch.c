@@ -65,7 +65,16 @@ on_msg(void *ctx, json_t *m)
 	struct result *res = &r->res[sc->idx];
 
 	pthread_mutex_lock(&r->lock);
-	if (strcmp(t, "rec") == 0) {
+	if (strcmp(t, "rec") == 0 && json_is_array(json_object_get(m, "fields"))) {
+		json_t *f = json_object_get(m, "fields"), *v;
+		size_t k;
+
+		/* collector records: the terse MACHINE form until the renderer takes them */
+		json_array_foreach(f, k, v)
+			fprintf(r->cfg->out, "%s%s", k ? ";" : "", json_string_value(v));
+		fputc('\n', r->cfg->out);
+		fflush(r->cfg->out);
+	} else if (strcmp(t, "rec") == 0) {
 		fprintf(r->cfg->out, "%s\n", proto_str(m, "data"));
 		fflush(r->cfg->out);
 	} else if (strcmp(t, "msg") == 0) {

@@ -87,6 +87,31 @@ job_push(struct walk *w, const struct tnode *t, const char *type, const char *gr
 	ropts_copy(&j->ropts, &w->r);
 }
 
+/* The plugin's own suboption check (the original's CHECKPARAM). */
+static ctys_err_t
+check_accepts(const struct plugin_desc *pd, const struct action_def *a, const char *text)
+{
+	struct subopts so;
+	const struct subopt_def *d;
+	char key[64];
+	size_t i, n;
+	ctys_err_t e = CTYS_OK;
+
+	if (text == NULL || subopt_scan(text, &so) != CTYS_OK)
+		return CTYS_OK;
+	for (i = 0; i < so.n && e == CTYS_OK; i++) {
+		if ((d = action_subopt(a, so.v[i].key)) == NULL)
+			continue;
+		n = strcspn(d->names, "|");
+		snprintf(key, sizeof key, "%.*s", (int)n, d->names);
+		if (!plugin_accepts(pd, a->id, key))
+			e = ctys_seterr(CTYS_ERR_USAGE, "suboption '%s' is not supported by %s %s",
+			    so.v[i].key, pd->name, a->name);
+	}
+	subopt_free(&so);
+	return e;
+}
+
 /* The session types a job runs with; one job per type for "-t ALL". */
 static ctys_err_t
 emit_jobs(struct walk *w, const struct tnode *t, const char *group)
@@ -114,6 +139,8 @@ emit_jobs(struct walk *w, const struct tnode *t, const char *group)
 		if (!(pd->actions & CTYS_ACT_BIT(a->id)))
 			return ctys_seterr(CTYS_ERR_USAGE, "session type %s does not support %s "
 			    "(target '%s')", pd->name, a->name, t->hops[t->nhops - 1].host);
+		if (check_accepts(pd, a, w->st.subopts) != CTYS_OK)
+			return CTYS_ERR_USAGE;
 		job_push(w, t, pd->name, group);
 		return CTYS_OK;
 	}

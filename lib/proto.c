@@ -86,6 +86,19 @@ proto_rec(const char *id, const char *hop, const char *data)
 }
 
 json_t *
+proto_record(const char *id, const char *hop, const char *kind, const char *type,
+    const char *const *fields, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_string(fields[i] ? fields[i] : ""));
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:o}", "t", "rec", "id", id, "hop", hop, "kind",
+	    kind, "type", type, "fields", a);
+}
+
+json_t *
 proto_msg(const char *id, const char *hop, const char *level, const char *text)
 {
 	return json_pack("{s:s,s:s,s:s,s:s,s:s}", "t", "msg", "id", id, "hop", hop, "level", level,

@@ -15,6 +15,8 @@
  *                     EOF: no more jobs; the agent finishes and exits
  *   agent -> client   {"t":"hello","v":1,"agent":"ctys-agent 0.1.0","host":..,"user":..}
  *                     {"t":"rec","id":..,"hop":host,"data":"one output line"}
+ *                     {"t":"rec","id":..,"hop":host,"kind":"list"|"enum","type":T,
+ *                      "fields":[..22 or 47 strings..]}
  *                     {"t":"msg","id":..,"hop":host,"level":"error"|"warning"|"info","text":..}
  *                     {"t":"status","id":..,"hop":host,"code":n,"error":".."|null}
  *
@@ -53,6 +55,9 @@ const char *proto_type(const json_t *msg);
 json_t *proto_hello_client(void);
 json_t *proto_hello_agent(const char *host, const char *user);
 json_t *proto_rec(const char *id, const char *hop, const char *data);
+/* {"t":"rec",...,"kind":kind,"type":type,"fields":[...]}: a collector record. */
+json_t *proto_record(const char *id, const char *hop, const char *kind, const char *type,
+	const char *const *fields, size_t n);
 json_t *proto_msg(const char *id, const char *hop, const char *level, const char *text);
 json_t *proto_status(const char *id, const char *hop, int code, const char *error);
 
