@@ -65,7 +65,9 @@ on_msg(void *ctx, json_t *m)
 	struct result *res = &r->res[sc->idx];
 
 	pthread_mutex_lock(&r->lock);
-	if (strcmp(t, "rec") == 0 && json_is_array(json_object_get(m, "fields"))) {
+	if (r->cfg->on_record && strcmp(t, "rec") == 0 && json_object_get(m, "fields")) {
+		r->cfg->on_record(r->cfg->hook_ctx, &r->plan->v[sc->idx], m);
+	} else if (strcmp(t, "rec") == 0 && json_is_array(json_object_get(m, "fields"))) {
 		json_t *f = json_object_get(m, "fields"), *v;
 		size_t k;
 
@@ -96,6 +98,9 @@ on_msg(void *ctx, json_t *m)
 		if (err)
 			fprintf(r->cfg->err, "ctys: %s: %s\n", sc->target, err);
 		fflush(r->cfg->err);
+		if (r->cfg->on_status)
+			r->cfg->on_status(r->cfg->hook_ctx, &r->plan->v[sc->idx], res->code, res->hop,
+			    res->error);
 	}
 	pthread_mutex_unlock(&r->lock);
 }

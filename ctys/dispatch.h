@@ -30,6 +30,15 @@ struct dispatch_cfg {
 	int timeout;             /* seconds per job, 0 = none */
 	bool summary;            /* per-target summary on stderr at the end */
 	FILE *out, *err;
+	/*
+	 * Optional consumers (ctys-vdbgen): collector records go to on_record
+	 * instead of the output; on_status sees each job's final status.  Both
+	 * are called under the dispatcher's lock, one at a time.
+	 */
+	void (*on_record)(void *ctx, const struct job *j, const json_t *rec);
+	void (*on_status)(void *ctx, const struct job *j, int code, const char *hop,
+		const char *error);
+	void *hook_ctx;
 };
 
 /* Run every job; returns the exit status (the worst job status, 0 if none). */

@@ -3,3 +3,6 @@ LIB_SRCS += ctys/subopt.c ctys/action.c ctys/opts.c ctys/target.c ctys/plan.c ct
 PROGS += ctys
 ctys_MAIN := ctys/main.c
 MAN_PAGES += man/ctys.1
+PROGS += ctys-vdbgen
+ctys-vdbgen_MAIN := ctys/ctys-vdbgen.c
+MAN_PAGES += man/ctys-vdbgen.1
