@@ -53,6 +53,23 @@ each_item(const char *arg, const char *opt, ctys_err_t (*fn)(void *, const char 
 	}
 }
 
+/*
+ * A keyword-valued option: the id of `arg` in tab, or CTYS_ERR_USAGE naming
+ * the option and the accepted words (`choices`).
+ */
+static ctys_err_t
+kw_value(const struct kw *tab, size_t n, const char *arg, char letter, const char *choices,
+    int *out)
+{
+	int v = kw_lookup(tab, n, arg, strlen(arg));
+
+	if (v < 0)
+		return ctys_seterr(CTYS_ERR_USAGE, "bad value '%s' for '-%c' (%s)", arg, letter,
+		    choices);
+	*out = v;
+	return CTYS_OK;
+}
+
 /* ---- -a ---------------------------------------------------------------- */
 
 static void
@@ -140,13 +157,8 @@ static const struct kw onoff_kw[] = { { "0|OFF", 0 }, { "1|ON", 1 } };
 static ctys_err_t
 opt_A(struct ctys_opts *o, const struct opts_env *env, const char *arg)
 {
-	int v = kw_lookup(onoff_kw, 2, arg, strlen(arg));
-
 	(void)env;
-	if (v < 0)
-		return ctys_seterr(CTYS_ERR_USAGE, "bad value '%s' for '-A' (0, off, 1 or on)", arg);
-	o->ambiguity = v;
-	return CTYS_OK;
+	return kw_value(onoff_kw, 2, arg, 'A', "0, off, 1 or on", &o->ambiguity);
 }
 
 static void
@@ -679,14 +691,14 @@ location_name(enum location l)
 static ctys_err_t
 opt_L(struct ctys_opts *o, const struct opts_env *env, const char *arg)
 {
-	int v = kw_lookup(loc_kw, sizeof loc_kw / sizeof *loc_kw, arg, strlen(arg));
+	int v = 0;
+	ctys_err_t e = kw_value(loc_kw, sizeof loc_kw / sizeof *loc_kw, arg, 'L', "LOCALONLY, "
+	    "CONNECTIONFORWARDING, DISPLAYFORWARDING, CLIENTONLY, SERVERONLY", &v);
 
 	(void)env;
-	if (v < 0)
-		return ctys_seterr(CTYS_ERR_USAGE, "unknown location '%s' for '-L' (LOCALONLY, "
-		    "CONNECTIONFORWARDING, DISPLAYFORWARDING, CLIENTONLY, SERVERONLY)", arg);
-	o->location = (enum location)v;
-	return CTYS_OK;
+	if (e == CTYS_OK)
+		o->location = (enum location)v;
+	return e;
 }
 
 static void
@@ -933,13 +945,8 @@ static const struct kw x_kw[] = { { "OFF|0", 0 }, { "STAR|1", 1 }, { "CHAIN|2", 
 static ctys_err_t
 opt_x(struct ctys_opts *o, const struct opts_env *env, const char *arg)
 {
-	int v = kw_lookup(x_kw, 3, arg, strlen(arg));
-
 	(void)env;
-	if (v < 0)
-		return ctys_seterr(CTYS_ERR_USAGE, "bad value '%s' for '-x' (OFF, STAR or CHAIN)", arg);
-	o->resolver = v;
-	return CTYS_OK;
+	return kw_value(x_kw, 3, arg, 'x', "OFF, STAR or CHAIN", &o->resolver);
 }
 
 static void

@@ -208,29 +208,10 @@ session_finish(struct sshc *s)
 	return authenticate(s);
 }
 
-ctys_err_t
-sshc_connect(const struct sshc_cfg *cfg, const char *user, const char *host, const char *port,
-    int fd, struct sshc **out)
-{
-	struct sshc *s;
-	ctys_err_t e;
-
-	*out = NULL;
-	e = session_new(cfg, user, host, port, &s);
-	s->fd = fd;
-	if (e == CTYS_OK)
-		e = session_finish(s);
-	if (e != CTYS_OK) {
-		sshc_close(s);
-		return e;
-	}
-	*out = s;
-	return CTYS_OK;
-}
-
-ctys_err_t
-sshc_connect_via(const struct sshc_cfg *cfg, struct sshc *via, const char *user, const char *host,
-    const char *port, struct sshc **out)
+/* Direct (via NULL, optional socket fd) or tunnelled through `via`. */
+static ctys_err_t
+connect_session(const struct sshc_cfg *cfg, struct sshc *via, const char *user, const char *host,
+    const char *port, int fd, struct sshc **out)
 {
 	struct sshc *s;
 	char *addr = NULL;
@@ -239,7 +220,8 @@ sshc_connect_via(const struct sshc_cfg *cfg, struct sshc *via, const char *user,
 
 	*out = NULL;
 	e = session_new(cfg, user, host, port, &s);
-	if (e == CTYS_OK) {
+	s->fd = fd;
+	if (e == CTYS_OK && via) {
 		/* the address as this side's configuration names it (HostName, Port) */
 		if (ssh_options_get(s->ssh, SSH_OPTIONS_HOST, &addr) != SSH_OK)
 			addr = NULL;
@@ -255,6 +237,20 @@ sshc_connect_via(const struct sshc_cfg *cfg, struct sshc *via, const char *user,
 	}
 	*out = s;
 	return CTYS_OK;
+}
+
+ctys_err_t
+sshc_connect(const struct sshc_cfg *cfg, const char *user, const char *host, const char *port,
+    int fd, struct sshc **out)
+{
+	return connect_session(cfg, NULL, user, host, port, fd, out);
+}
+
+ctys_err_t
+sshc_connect_via(const struct sshc_cfg *cfg, struct sshc *via, const char *user, const char *host,
+    const char *port, struct sshc **out)
+{
+	return connect_session(cfg, via, user, host, port, -1, out);
 }
 
 void

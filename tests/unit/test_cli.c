@@ -361,7 +361,7 @@ Test(cli, bad_options_and_values)
 	error_is("-j nocolon", 1, "bad job id 'nocolon'");
 	error_is("-k 3", 1, "bad value '3' for '-k'");
 	error_is("-l a@b", 1, "bad user name 'a@b'");
-	error_is("-L nowhere", 1, "unknown location 'nowhere'");
+	error_is("-L nowhere", 1, "bad value 'nowhere' for '-L' (LOCALONLY");
 	error_is("-o xml", 1, "unknown output format 'xml'");
 	error_is("-p /nonexistent/db", 1, "cache DB directory '/nonexistent/db' for '-p' does not exist");
 	error_is("-r 1024", 1, "bad resolution '1024'");
