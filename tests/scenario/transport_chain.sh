@@ -42,7 +42,7 @@ CTYS_AGENT=/nonexistent/ctys-agent check no-agent 255 "" "ctys-agent not found o
 # an agent killed mid-job: the hop is named
 "$C" $(cli 'sleep%20') 'pm1[vm1]' >"$T/kill.out" 2>"$T/kill.err" &
 cpid=$!
-for i in $(seq 1 50); do
+for i in $(seq 1 150); do
 	apid=$(ip netns pids "$RIG_VM1_NS" | while read -r p; do
 		[ "$(cat /proc/$p/comm 2>/dev/null)" = ctys-agent ] && echo "$p"; done | head -n 1)
 	[ -n "$apid" ] && break
