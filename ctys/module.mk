@@ -3,3 +3,4 @@ LIB_SRCS += ctys/subopt.c ctys/action.c ctys/opts.c ctys/target.c ctys/plan.c ct
 PROGS += ctys
 ctys_MAIN := ctys/main.c
 MAN_PAGES += man/ctys.1
+MAN_PAGES += man/ctys-actions.7
