@@ -245,3 +245,134 @@ tab_row(struct buf *out, enum tab_fmt fmt, const struct tab_spec *s,
 	}
 	buf_adds(out, fmt == TAB_FMT_XML ? "</record>\n\n" : "}\n");
 }
+
+/* ---- SORT ----------------------------------------------------------------- */
+
+static const struct kw sort_kw[] = {
+	{ "ALL|A", 0 }, { "EACH", 1 }, { "UNIQUE|U", 2 }, { "REVERSE|R", 3 },
+};
+
+ctys_err_t
+tab_sort_parse(const char *arg, bool key_required_pos, struct tab_sort *o)
+{
+	const char *p = arg;
+	unsigned long v;
+	char num[8];
+	int id;
+
+	memset(o, 0, sizeof *o);
+	o->on = true;
+	while (p != NULL && *p != '\0') {
+		size_t n = strcspn(p, "% ");
+
+		if (n > 0 && strspn(p, "0123456789") >= n) {
+			if (n > 3)
+				return ctys_seterr(CTYS_ERR_USAGE, "invalid SORT argument '%.*s': a "
+				    "field number has 1 to 3 digits", (int)n, p);
+			memcpy(num, p, n);
+			num[n] = '\0';
+			parse_uint(num, 999, &v);
+			if (v == 0 && key_required_pos)
+				return ctys_seterr(CTYS_ERR_USAGE, "invalid SORT argument '0': "
+				    "fields are numbered from 1");
+			o->key = (unsigned)v;
+		} else if ((id = kw_lookup(sort_kw, 4, p, n)) >= 0) {
+			o->each = id == 1 ? true : id == 0 ? false : o->each;
+			o->unique |= id == 2;
+			o->reverse |= id == 3;
+		} else if (n > 0) {
+			return ctys_seterr(CTYS_ERR_USAGE, "invalid SORT argument '%.*s' (ALL, EACH, "
+			    "UNIQUE, REVERSE or a field number)", (int)n, p);
+		}
+		p = p[n] ? p + n + 1 : NULL;
+	}
+	return CTYS_OK;
+}
+
+static int
+bytes_cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+	int c = memcmp(a, b, an < bn ? an : bn);
+
+	return c ? c : an == bn ? 0 : an < bn ? -1 : 1;
+}
+
+static int
+item_cmp(const void *a, const void *b)
+{
+	const struct tab_sort_item *x = a, *y = b;
+	int c = bytes_cmp(x->key, x->kn, y->key, y->kn);
+
+	if (c == 0)
+		c = bytes_cmp(x->s, x->n, y->s, y->n);
+	if (c == 0) /* equal lines: keep the input order (qsort is not stable) */
+		c = x->idx < y->idx ? -1 : x->idx > y->idx;
+	return c;
+}
+
+size_t
+tab_sort_items(struct tab_sort_item *v, size_t n, char sep, const struct tab_sort *o)
+{
+	size_t i, k, kept;
+
+	for (i = 0; i < n; i++) {
+		const char *end = v[i].s + v[i].n;
+
+		v[i].key = v[i].s;
+		for (k = 1; k < o->key; k++) {
+			const char *q = memchr(v[i].key, sep, (size_t)(end - v[i].key));
+
+			v[i].key = q ? q + 1 : end;
+		}
+		v[i].kn = (size_t)(end - v[i].key);
+	}
+	if (n > 1)
+		qsort(v, n, sizeof *v, item_cmp);
+	/* -r: the reverse of the ascending order (ties are identical lines) */
+	for (i = 0; o->reverse && i < n / 2; i++) {
+		struct tab_sort_item t = v[i];
+
+		v[i] = v[n - 1 - i];
+		v[n - 1 - i] = t;
+	}
+	if (!o->unique)
+		return n;
+	for (i = kept = 0; i < n; i++)
+		if (kept == 0 || bytes_cmp(v[kept - 1].key, v[kept - 1].kn, v[i].key, v[i].kn) != 0)
+			v[kept++] = v[i];
+	return kept;
+}
+
+void
+tab_sort_lines(struct buf *text, char sep, const struct tab_sort *o)
+{
+	struct tab_sort_item *v = NULL;
+	struct buf out = BUF_INIT;
+	size_t n = 0, cap = 0, i;
+	const char *p = text->d, *end = text->d + text->len, *nl;
+
+	if (text->len == 0)
+		return;
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			nl = end;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			v = xreallocarray(v, cap, sizeof *v);
+		}
+		v[n].s = p;
+		v[n].n = (size_t)(nl - p);
+		v[n].idx = n;
+		n++;
+		p = nl + 1;
+	}
+	n = tab_sort_items(v, n, sep, o);
+	for (i = 0; i < n; i++) {
+		buf_add(&out, v[i].s, v[i].n);
+		buf_addc(&out, '\n');
+	}
+	free(v);
+	buf_free(text);
+	*text = out;
+}

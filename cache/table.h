@@ -63,4 +63,49 @@ void tab_header_idx(struct buf *out, const struct tab_spec *s);
 void tab_row(struct buf *out, enum tab_fmt fmt, const struct tab_spec *s,
     const char *const *fields, size_t nfields, size_t recno);
 
+/* ---- SORT (actions.md §6.4) -------------------------------------------- */
+
+/*
+ * SORT[:<arg>[%<arg>...]], arg = ALL|A | EACH | UNIQUE|U | REVERSE|R | <1-3
+ * digit field>.  key 0 = whole line.
+ */
+struct tab_sort {
+	bool on;        /* SORT was given */
+	bool each;      /* EACH: per target (else ALL: across all targets) */
+	bool unique;    /* sort -u: drop lines whose key equals the previous one */
+	bool reverse;   /* sort -r */
+	unsigned key;   /* -k <key>, 1-based; 0 = whole line */
+};
+
+/*
+ * Parse the argument of SORT (may be NULL or empty) into *o (o->on set).
+ * Arguments are separated by '%' or ' ' (the suboption scanner turns a
+ * single '%' into a space).  Errors (CTYS_ERR_USAGE naming the argument):
+ * unknown word, a number of more than 3 digits, and with key_required_pos
+ * the number 0.
+ */
+ctys_err_t tab_sort_parse(const char *arg, bool key_required_pos, struct tab_sort *o);
+
+/*
+ * One line (or the sort key line of a record) to sort.  s[0..n) is not
+ * NUL-terminated; idx is the caller's; key/kn are set by tab_sort_items.
+ */
+struct tab_sort_item {
+	const char *s;
+	size_t n;
+	size_t idx;
+	const char *key;
+	size_t kn;
+};
+
+/*
+ * Sort v[0..n) in place like sort(1) in the C locale with -t sep -k key
+ * (key from field `key` to the end of the line; ties by the whole line),
+ * -r and -u as o says.  Returns the number of items kept (unique).
+ */
+size_t tab_sort_items(struct tab_sort_item *v, size_t n, char sep, const struct tab_sort *o);
+
+/* Sort the '\n'-terminated lines of *text in place (tab_sort_items). */
+void tab_sort_lines(struct buf *text, char sep, const struct tab_sort *o);
+
 #endif

@@ -22,10 +22,6 @@ static const struct kw out_kw[] = {
 	{ "SORT", K_SORT }, { "DNS|D", K_DNS },
 };
 
-static const struct kw sort_kw[] = {
-	{ "ALL|A", 0 }, { "EACH", 1 }, { "UNIQUE|U", 2 }, { "REVERSE|R", 3 },
-};
-
 #define POS_DNS 8
 
 unsigned
@@ -61,32 +57,16 @@ vhost_out_free(struct vhost_out *o)
 static ctys_err_t
 parse_sort(struct vhost_out *o, const char *arg)
 {
-	const char *p = arg, *e;
-	unsigned long v;
-	char num[8];
-	int id;
+	struct tab_sort ts;
+	ctys_err_t e = tab_sort_parse(arg, false, &ts);
 
+	if (e != CTYS_OK)
+		return e;
 	o->sort = true;
-	while (p != NULL && *p != '\0') {
-		e = strchr(p, '%');
-		size_t n = e ? (size_t)(e - p) : strlen(p);
-
-		if (n > 0 && n <= 3 && strspn(p, "0123456789") >= n) {
-			memcpy(num, p, n);
-			num[n] = '\0';
-			parse_uint(num, 999, &v);
-			o->sort_key = (unsigned)v;
-		} else if ((id = kw_lookup(sort_kw, 4, p, n)) >= 0) {
-			if (id == 2)
-				o->sort_unique = true;
-			if (id == 3)
-				o->sort_reverse = true;
-		} else if (n > 0) {
-			return ctys_seterr(CTYS_ERR_USAGE, "invalid SORT argument '%.*s'",
-			    (int)n, p);
-		}
-		p = e ? e + 1 : NULL;
-	}
+	o->sort_unique |= ts.unique;
+	o->sort_reverse |= ts.reverse;
+	if (ts.key)
+		o->sort_key = ts.key;
 	return CTYS_OK;
 }
 
@@ -416,76 +396,10 @@ vhost_out_render(const struct vhost_out *o, const struct query_result *res,
 
 /* ---- sort ---------------------------------------------------------------- */
 
-struct sline {
-	const char *s, *key;
-	size_t n, kn;
-};
-
-static int sort_dir;
-
-static int
-sline_cmp(const void *a, const void *b)
-{
-	const struct sline *x = a, *y = b;
-	size_t n = x->kn < y->kn ? x->kn : y->kn;
-	int c = memcmp(x->key, y->key, n);
-
-	if (c == 0 && x->kn != y->kn)
-		c = x->kn < y->kn ? -1 : 1;
-	if (c == 0) {
-		n = x->n < y->n ? x->n : y->n;
-		c = memcmp(x->s, y->s, n);
-		if (c == 0 && x->n != y->n)
-			c = x->n < y->n ? -1 : 1;
-	}
-	return c * sort_dir;
-}
-
-static int
-key_cmp(const struct sline *x, const struct sline *y)
-{
-	return x->kn == y->kn && memcmp(x->key, y->key, x->kn) == 0 ? 0 : 1;
-}
-
 void
 vhost_sort_lines(struct buf *text, char sep, unsigned key, bool unique, bool reverse)
 {
-	struct sline *v = NULL;
-	struct buf out = BUF_INIT;
-	size_t n = 0, cap = 0, i;
-	const char *p = text->d, *end = text->d + text->len, *nl;
+	struct tab_sort o = { true, false, unique, reverse, key };
 
-	if (text->len == 0)
-		return;
-	while (p < end) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (nl == NULL)
-			nl = end;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			v = xreallocarray(v, cap, sizeof *v);
-		}
-		v[n].s = p;
-		v[n].n = (size_t)(nl - p);
-		v[n].key = p;
-		for (i = 1; i < key; i++) {
-			const char *q = memchr(v[n].key, sep, (size_t)(nl - v[n].key));
-
-			v[n].key = q ? q + 1 : nl;
-		}
-		v[n].kn = (size_t)(nl - v[n].key);
-		n++;
-		p = nl + 1;
-	}
-	sort_dir = reverse ? -1 : 1;
-	qsort(v, n, sizeof *v, sline_cmp);
-	for (i = 0; i < n; i++) {
-		if (unique && i > 0 && key_cmp(&v[i - 1], &v[i]) == 0)
-			continue;
-		buf_add(&out, v[i].s, v[i].n);
-		buf_addc(&out, '\n');
-	}
-	free(v);
-	buf_free(text);
-	*text = out;
+	tab_sort_lines(text, sep, &o);
 }

@@ -9,6 +9,7 @@
 
 #include "agents/agent.h"
 #include "agents/relay.h"
+#include "ctys/render.h"
 #include "lib/buf.h"
 #include "lib/link.h"
 #include "lib/proto.h"
@@ -20,6 +21,7 @@ struct result {
 	char *hop;
 	char *error;
 	double secs;
+	bool malformed;          /* a record was dropped: status at least 2 */
 };
 
 struct run {
@@ -28,6 +30,7 @@ struct run {
 	struct sshc_pool *pool;
 	struct agent *local;     /* in-process agent for localhost first hops */
 	struct result *res;
+	struct render *render;   /* LIST/ENUMERATE output, or NULL */
 	char idbase[64];
 	pthread_mutex_t lock;    /* output, res, active */
 	pthread_cond_t cond;
@@ -67,15 +70,21 @@ on_msg(void *ctx, json_t *m)
 	pthread_mutex_lock(&r->lock);
 	if (r->cfg->on_record && strcmp(t, "rec") == 0 && json_object_get(m, "fields")) {
 		r->cfg->on_record(r->cfg->hook_ctx, &r->plan->v[sc->idx], m);
+	} else if (strcmp(t, "rec") == 0 && r->render &&
+	    (json_object_get(m, "fields") || json_object_get(m, "kind"))) {
+		if (render_record_json(r->render, sc->idx, m) != CTYS_OK)
+			res->malformed = true;
 	} else if (strcmp(t, "rec") == 0 && json_is_array(json_object_get(m, "fields"))) {
 		json_t *f = json_object_get(m, "fields"), *v;
 		size_t k;
 
-		/* collector records: the terse MACHINE form until the renderer takes them */
+		/* no LIST/ENUMERATE job in this run: the terse MACHINE form */
 		json_array_foreach(f, k, v)
 			fprintf(r->cfg->out, "%s%s", k ? ";" : "", json_string_value(v));
 		fputc('\n', r->cfg->out);
 		fflush(r->cfg->out);
+	} else if (strcmp(t, "rec") == 0 && r->render) {
+		render_text_line(r->render, sc->idx, proto_str(m, "data"));
 	} else if (strcmp(t, "rec") == 0) {
 		fprintf(r->cfg->out, "%s\n", proto_str(m, "data"));
 		fflush(r->cfg->out);
@@ -142,6 +151,14 @@ run_job(struct run *r, size_t idx)
 	job_address(&addr, j);
 	snprintf(sc.target, sizeof sc.target, "%s", buf_cstr(&addr));
 	buf_free(&addr);
+	if (r->render) {
+		struct render_job ri = { sc.target, j->hops[j->nhops - 1].host,
+			j->hops[j->nhops - 1].user, j->type, j->opts.scope };
+
+		pthread_mutex_lock(&r->lock);
+		render_job_begin(r->render, idx, &ri);
+		pthread_mutex_unlock(&r->lock);
+	}
 	if (j->local) {
 		if (!star || j->nhops == 1) {
 			agent_handle_job(r->local, job, &sink);
@@ -173,6 +190,8 @@ run_job(struct run *r, size_t idx)
 	link_run_job(s, r->cfg->agent_cmd, job, j->hops[j->nhops - 1].host, tmo, &sink);
 done:
 	pthread_mutex_lock(&r->lock);
+	if (r->render)
+		render_job_end(r->render, idx);
 	r->res[idx].secs = now_s() - t0;
 	pthread_mutex_unlock(&r->lock);
 	json_decref(job);
@@ -249,6 +268,19 @@ dispatch_run(const struct dispatch_cfg *cfg, const struct plan *p)
 	pthread_mutex_init(&r.lock, NULL);
 	pthread_cond_init(&r.cond, NULL);
 	tasks = xcalloc(p->n ? p->n : 1, sizeof *tasks);
+	/* the format of the first LIST/ENUMERATE job applies to the run (render.h) */
+	for (i = 0; i < p->n && r.render == NULL; i++) {
+		const struct ctys_opts *o = &p->v[i].opts;
+
+		if (o->action && (o->action->id == CTYS_ACT_LIST || o->action->id == CTYS_ACT_ENUMERATE)) {
+			r.render = render_new(o->action, o->subopts, o->terse, o->output, p->n, cfg->out,
+			    cfg->err);
+			if (r.render == NULL)
+				fprintf(cfg->err, "ctys: %s\n", ctys_errmsg());
+		}
+	}
+	if (r.render)
+		render_begin(r.render);
 
 	for (i = 0; i < p->n; i++) {
 		const struct job *j = &p->v[i];
@@ -284,8 +316,14 @@ dispatch_run(const struct dispatch_cfg *cfg, const struct plan *p)
 	for (k = 0; k < p->n; k++) {
 		if (tasks[k].r)
 			pthread_join(tasks[k].t, NULL);
+		if (r.res[k].malformed && r.res[k].code < 2)
+			r.res[k].code = 2;
 		if (r.res[k].code > worst)
 			worst = r.res[k].code;
+	}
+	if (r.render) {
+		render_finish(r.render);
+		render_free(r.render);
 	}
 	if (cfg->summary)
 		summary(&r);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "agents/plugin.h"
+#include "ctys/render.h"
 #include "lib/log.h"
 #include "lib/strv.h"
 #include "lib/util.h"
@@ -127,6 +128,9 @@ emit_jobs(struct walk *w, const struct tnode *t, const char *group)
 		return ctys_seterr(CTYS_ERR_USAGE, "'-C ONLY' is only allowed with LIST, ENUMERATE, "
 		    "INFO and SHOW (target '%s')", t->hops[t->nhops - 1].host);
 	if (a->flags & ACTF_COLLECTOR) {
+		/* LIST/ENUMERATE formats: a bad colspec or SORT fails here, before any job runs */
+		if (render_check(a, w->st.subopts) != CTYS_OK)
+			return CTYS_ERR_USAGE;
 		job_push(w, t, type ? type : "ALL", group);
 		return CTYS_OK;
 	}
