@@ -196,7 +196,7 @@ pm_cancel_check(const json_t *job, const struct conf *vars, struct pm_cancel_pla
 		    "to say what the machine itself should do");
 	if (plan->method == PM_M_INIT) {
 		v = job_subopt(job, "INIT");
-		if (v == NULL || !parse_uint(v, 6, &n))
+		if (v == NULL || !parse_uint(v, 6, &n) || n > 6) /* lib parse_uint lets 7-9 through */
 			return ctys_seterr(CTYS_ERR_USAGE, "invalid runlevel '%s' for INIT (0-6)",
 			    v ? v : "");
 		plan->runlevel = (int)n;
