@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <grp.h>
 #include <ifaddrs.h>
+#include <linux/if_packet.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <pwd.h>
@@ -279,6 +280,19 @@ read_ifaces(struct pm_host *h)
 				add_ifaddr(h, a->ifa_name, b->ifa_addr, b->ifa_netmask);
 		if (h->nifs == before)
 			add_ifaddr(h, a->ifa_name, NULL, NULL);
+		/* no /sys/class/net/<if>/address (another sysfs view): the link layer address */
+		for (b = a; b && h->ifs[before].mac[0] == '\0'; b = b->ifa_next) {
+			const struct sockaddr_ll *ll = (const struct sockaddr_ll *)b->ifa_addr;
+			size_t k;
+
+			if (ll == NULL || ll->sll_family != AF_PACKET || ll->sll_halen != 6 ||
+			    strcmp(b->ifa_name, a->ifa_name) != 0)
+				continue;
+			for (k = before; k < h->nifs; k++)
+				snprintf(h->ifs[k].mac, sizeof h->ifs[k].mac,
+				    "%02x:%02x:%02x:%02x:%02x:%02x", ll->sll_addr[0], ll->sll_addr[1],
+				    ll->sll_addr[2], ll->sll_addr[3], ll->sll_addr[4], ll->sll_addr[5]);
+		}
 	}
 	freeifaddrs(all);
 }
