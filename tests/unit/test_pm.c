@@ -599,3 +599,56 @@ Test(pm, run_cancel_runs_the_command)
 	free(flag);
 	free(cmd);
 }
+
+/* ---- pm_run_create: rules, the send, the bounded waits (loopback only) ---- */
+
+static void
+run_create(const char *subopts)
+{
+	static const struct link_sink sink = { sink_msg, NULL };
+	struct job_out o = { &sink, "1", "lab01" };
+	json_t *j = job_of(subopts);
+	struct pjob pj = { j, &o, "lab01" };
+
+	buf_reset(&msgs);
+	pm_run_create(&pj);
+	json_decref(j);
+}
+
+Test(pm, run_create)
+{
+	static const struct {
+		const char *subopts, *want;
+	} cases[] = {
+		{ "TCP:10.0.0.1", "status:1:give the MAC address to wake" },
+		{ "MAC:00:11:22", "status:1:invalid MAC address '00:11:22'" },
+		{ "MAC:001122334455,BROADCAST:127.0.0.1,IF:lo", "status:1:BROADCAST and IF exclude" },
+		{ "MAC:001122334455,PORT:9", "status:1:PORT is only valid with BROADCAST" },
+		{ "MAC:001122334455,BROADCAST:127.0.0.1,PORT:0", "status:1:invalid PORT '0'" },
+		{ "MAC:001122334455,BROADCAST:127.0.0.1,PING:3 1", "status:1:PING and SSHPING need" },
+		{ "MAC:001122334455,BROADCAST:127.0.0.1,TCP:h,PING:0 1", "status:1:invalid PING '0 1'" },
+		{ "MAC:001122334455,BROADCAST:127.0.0.1,CONNECT", "status:1:CONNECT and RECONNECT" },
+		{ "MAC:001122334455,IF:nosuchif0", "status:1:no network interface 'nosuchif0'" },
+		{ "BMAC:00-11-22-33-44-55,MAC:zz,BROADCAST:127.0.0.1,PORT:9",
+		  "msg:info:magic packet for 00:11:22:33:44:55 sent to 127.0.0.1:9\nstatus:0:\n" },
+		{ "MAC:001122334455,BROADCAST:127.0.0.1,TCP:h,PING:3 0,SSHPING:OFF",
+		  "msg:info:PING: h answers after 1 try\nstatus:0:\n" },
+		{ "MAC:001122334455,BROADCAST:127.0.0.1,TCP:h,USER:u,SSHPING:2 0",
+		  "msg:error:SSHPING: no answer from u@h after 2 tries\n"
+		  "status:2:the machine did not answer after the wake-up\n" },
+	};
+	size_t i;
+
+	setenv("HOME", root, 1);
+	setenv("CTYS_CONFDIR", root, 1);
+	setenv("CTYS_PING", "test %s = h", 1);
+	setenv("CTYS_SSHPING", "false %s", 1);
+	for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+		run_create(cases[i].subopts);
+		cr_assert(strstr(buf_cstr(&msgs), cases[i].want) != NULL, "%s: %s", cases[i].subopts,
+		    buf_cstr(&msgs));
+	}
+	unsetenv("CTYS_PING");
+	unsetenv("CTYS_SSHPING");
+	buf_free(&msgs);
+}
