@@ -14,6 +14,7 @@
 #include <linux/if_packet.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -29,23 +30,29 @@
 #include "lib/xmalloc.h"
 
 static char root_buf[4096];
-static bool root_set;
+static pthread_once_t root_once = PTHREAD_ONCE_INIT;
+
+static void
+root_from_env(void)
+{
+	const char *r = getenv("CTYS_PM_ROOT");
+
+	/* "/" and "" both mean the real root */
+	snprintf(root_buf, sizeof root_buf, "%s", r && strcmp(r, "/") != 0 ? r : "");
+}
 
 void
 pm_set_root(const char *root)
 {
-	snprintf(root_buf, sizeof root_buf, "%s", root ? root : "");
-	/* "/" and "" both mean the real root; strip one trailing '/' */
-	if (strcmp(root_buf, "/") == 0)
-		root_buf[0] = '\0';
-	root_set = true;
+	pthread_once(&root_once, root_from_env);
+	snprintf(root_buf, sizeof root_buf, "%s", root && strcmp(root, "/") != 0 ? root : "");
 }
 
 const char *
 pm_root(void)
 {
-	if (!root_set)
-		pm_set_root(getenv("CTYS_PM_ROOT"));
+	/* jobs run in threads: the environment is read once, race-free */
+	pthread_once(&root_once, root_from_env);
 	return root_buf;
 }
 

@@ -29,8 +29,11 @@
 
 /* ---- root and files (pm-host.c) ---- */
 
-/* Root for all reads; NULL or "" = the real file system. Not thread-safe:
- * set it before jobs run (tests, or $CTYS_PM_ROOT read at first use). */
+/*
+ * Root for all reads; NULL, "" or "/" = the real file system.  The default
+ * is $CTYS_PM_ROOT, read once at first use.  pm_set_root() is for tests:
+ * call it before any job runs (it is not synchronised with readers).
+ */
 void pm_set_root(const char *root);
 const char *pm_root(void);
 /* Whole file <root><abs> as a string (at most max bytes), or NULL. Caller frees. */
