@@ -305,7 +305,7 @@ cancel_guests(const struct pjob *j)
 		p->ops->list(j, count_rec, &n);
 	}
 	if (n == 0) {
-		job_msg(j->out, "info", "no guests to cancel");
+		job_msg(j->out, "info", "no guests to cancel (no VM plugin here reports a running session)");
 		return true;
 	}
 	m = xasprintf("%zu running guest session(s) here: cancelling guests from the PM is not "
