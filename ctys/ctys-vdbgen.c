@@ -10,6 +10,7 @@
  * working on the same directory.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -413,6 +414,7 @@ main(int argc, char **argv)
 	size_t i;
 
 	log_init(argv[0]);
+	signal(SIGPIPE, SIG_IGN);
 	memset(&v, 0, sizeof v);
 	if ((rc = parse_args(&v, argc, argv)) != 0)
 		return rc < 0 ? 0 : rc;

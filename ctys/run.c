@@ -1,6 +1,7 @@
 /* run.c — see run.h. */
 #include "ctys/run.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,8 @@ ctys_run(int argc, char **argv)
 	int status = 0;
 
 	log_init(argv[0]);
+	/* a peer that went away is an error to report, not a reason to die */
+	signal(SIGPIPE, SIG_IGN);
 	if ((e = ctys_conf_load(conf)) != CTYS_OK) {
 		conf_free(conf);
 		return fail(e);

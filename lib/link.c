@@ -47,9 +47,14 @@ link_run_job(struct sshc *s, const char *agent_cmd, const json_t *job, const cha
 	proto_encode(&out, hi);
 	json_decref(hi);
 	proto_encode(&out, job);
-	e = sshc_write(c, out.d, out.len);
-	if (e == CTYS_OK)
-		e = sshc_send_eof(c);
+	/*
+	 * A write can fail because the remote command already ended (agent
+	 * missing: exit 127); then read on to get its stderr and exit status.
+	 */
+	if (sshc_write(c, out.d, out.len) == CTYS_OK)
+		sshc_send_eof(c);
+	ctys_errclear();
+	e = CTYS_OK;
 	buf_free(&out);
 	while (e == CTYS_OK && !done) {
 		int wait = 1000;

@@ -446,7 +446,8 @@ pump(void *arg)
 		if (r > 0) {
 			moved = true;
 			for (w = 0; w < r;) {
-				ssize_t k = write(f->fd, buf + w, (size_t)(r - w));
+				/* the inner session may be gone: no SIGPIPE */
+				ssize_t k = send(f->fd, buf + w, (size_t)(r - w), MSG_NOSIGNAL);
 
 				if (k < 0 && errno == EINTR)
 					continue;

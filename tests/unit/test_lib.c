@@ -93,6 +93,20 @@ Test(util, bash_numbers)
 	cr_assert_eq(parse_bash_number("99999999999999", &v), CTYS_ERR_USAGE);
 }
 
+Test(util, parse_uint_bounds)
+{
+	unsigned long v;
+
+	cr_assert(parse_uint("6", 6, &v) && v == 6);
+	cr_assert(!parse_uint("7", 6, &v), "a single digit above max");
+	cr_assert(!parse_uint("9", 6, &v));
+	cr_assert(parse_uint("64", 64, &v) && v == 64);
+	cr_assert(!parse_uint("65", 64, &v));
+	cr_assert(!parse_uint("", 10, &v));
+	cr_assert(!parse_uint("1a", 10, &v));
+	cr_assert(!parse_uint("-1", 10, &v));
+}
+
 Test(log, debug_spec_plain_number)
 {
 	struct dbg_spec d;
