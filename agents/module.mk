@@ -6,4 +6,4 @@ PROGS += ctys-agent ctys-agent-relay ctys-wakeup
 ctys-agent_MAIN := agents/ctys-agent.c
 ctys-agent-relay_MAIN := agents/ctys-agent-relay.c
 ctys-wakeup_MAIN := agents/ctys-wakeup.c
-MAN_PAGES += man/ctys-agent.8 man/ctys-protocol.5 man/ctys-PM.1 man/ctys-wakeup.1
+MAN_PAGES += man/ctys-agent.8 man/ctys-agent-relay.8 man/ctys-protocol.5 man/ctys-PM.1 man/ctys-wakeup.1
