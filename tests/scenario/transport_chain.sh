@@ -24,6 +24,11 @@ nvm1" "" -- "$C" -x "$mode" $(cli 'hostname;echo%$CTYS_NODE') 'pm1[vm1][nvm1]'
 	check "$mode-info" 0 "*" "" -- "$C" -x "$mode" -a info 'pm1[vm1][nvm1]'
 	grep -qx "Node:nvm1" "$T/out" || fail "$mode info: $(cat "$T/out")"
 done
+# LIST through the layers: the PM record of the last hop, rendered here
+for mode in CHAIN STAR; do
+	CTYS_NORESOLVE=1 check "$mode-list" 0 "*" "" -- "$C" -x "$mode" -a list=machine,pkg:pm 'pm1[vm1][nvm1]'
+	grep -q "^nvm1;PM;nvm1;" "$T/out" || fail "$mode list: $(cat "$T/out")"
+done
 # the direct route to vm1 does not exist: only the chain reaches it
 check no-route 255 "" "cannot connect to 'vm1'" -- "$C" $(cli true) vm1
 
