@@ -7,6 +7,8 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -133,6 +135,65 @@ keep_output(struct shell *sh, int fd, const char *d, size_t n)
 	buf_add(&sh->last, d, n);
 }
 
+/* Start time (clock ticks since boot) and parent of a process, false if gone. */
+static bool
+proc_stat(pid_t pid, unsigned long long *start, pid_t *ppid)
+{
+	char path[64], b[1024], *p;
+	FILE *f;
+	size_t n;
+	int k;
+
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return false;
+	n = fread(b, 1, sizeof b - 1, f);
+	fclose(f);
+	b[n] = '\0';
+	if ((p = strrchr(b, ')')) == NULL)
+		return false;
+	/* fields after the name: state(3) ppid(4) ... starttime(22) */
+	p += 2;
+	for (k = 3; k < 22 && p; k++) {
+		if (k == 4)
+			*ppid = (pid_t)strtol(p, NULL, 10);
+		p = strchr(p, ' ');
+		if (p)
+			p++;
+	}
+	if (p == NULL)
+		return false;
+	*start = strtoull(p, NULL, 10);
+	return true;
+}
+
+/*
+ * After an abort: the shell is a child subreaper, so what the command
+ * started in other process groups (a local CLI command) and left behind is
+ * now a child of the shell.  End those started since the command.
+ */
+static void
+kill_leftovers(unsigned long long since)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		pid_t pid = (pid_t)strtol(e->d_name, NULL, 10), ppid = 0;
+		unsigned long long st;
+
+		if (pid <= 0 || !proc_stat(pid, &st, &ppid) || ppid != getpid() || st < since)
+			continue;
+		kill(-pid, SIGTERM);
+		kill(pid, SIGTERM);
+	}
+	closedir(d);
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+
 /* Copy what the pipe has; false at its end. */
 static bool
 relay(struct shell *sh, int from, int to)
@@ -161,6 +222,7 @@ run_command(struct shell *sh, const char *line)
 	int out[2], err[2], st = 0, nint = 0;
 	bool open_out = true, open_err = true, exited = false;
 	long long deadline = 0;
+	unsigned long long since = 0;
 	pid_t pid;
 
 	fflush(stdout);
@@ -202,6 +264,12 @@ run_command(struct shell *sh, const char *line)
 		_exit(child_cancel >= DISPATCH_CANCEL_ABORT && st == 0 ? DISPATCH_CANCELLED : st);
 	}
 	setpgid(pid, pid);
+	{
+		pid_t pp;
+
+		if (!proc_stat(pid, &since, &pp))
+			since = 0;
+	}
 	close(out[1]);
 	close(err[1]);
 	fcntl(out[0], F_SETFL, O_NONBLOCK);
@@ -240,8 +308,11 @@ run_command(struct shell *sh, const char *line)
 		}
 		if (!exited && waitpid(pid, &st, WNOHANG) == pid) {
 			exited = true;
-			if (nint >= 2)
+			if (nint >= 2) {
 				kill(-pid, SIGTERM); /* what the command left in its group */
+				if (since)
+					kill_leftovers(since);
+			}
 		}
 		if (!exited && deadline && now_ms() > deadline) {
 			kill(-pid, SIGKILL);
@@ -256,6 +327,8 @@ run_command(struct shell *sh, const char *line)
 	close(err[0]);
 	if (!exited)
 		waitpid(pid, &st, 0);
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		; /* orphans of earlier commands that ended */
 	if (WIFSIGNALED(st)) {
 		if (nint >= 2)
 			fprintf(stderr, "ctys: command aborted\n");
@@ -552,11 +625,13 @@ read_line(struct shell *sh, const char *prompt, bool *intr)
 		}
 		if (p[1].revents & POLLIN) {
 			drain_sigpipe();
+			rl_point = rl_end;
+			rl_redisplay();
+			fputs("^C\n", stdout);
+			fflush(stdout);
 			rl_free_line_state();
 			rl_callback_sigcleanup();
 			rl_callback_handler_remove();
-			fputs("^C\n", stdout);
-			fflush(stdout);
 			*intr = true;
 			return NULL;
 		}
@@ -638,6 +713,7 @@ shell_main(int argc, char **argv)
 	sa.sa_handler = on_sigint;
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	if (sh.tty) {
 		rl_readline_name = "ctys";
 		rl_catch_signals = 0;
