@@ -223,6 +223,7 @@ run_command(struct shell *sh, const char *line)
 	bool open_out = true, open_err = true, exited = false;
 	long long deadline = 0;
 	unsigned long long since = 0;
+	sigset_t block, old;
 	pid_t pid;
 
 	fflush(stdout);
@@ -232,7 +233,13 @@ run_command(struct shell *sh, const char *line)
 		return 2;
 	}
 	drain_sigpipe();
+	/* the child must never run the shell's handler: block until it has its own */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigprocmask(SIG_BLOCK, &block, &old);
 	pid = fork();
+	if (pid != 0)
+		sigprocmask(SIG_SETMASK, &old, NULL);
 	if (pid < 0) {
 		log_error("cannot run the command: %s", strerror(errno));
 		close(out[0]), close(out[1]), close(err[0]), close(err[1]);
@@ -258,6 +265,7 @@ run_command(struct shell *sh, const char *line)
 		close(g_sigpipe[0]), close(g_sigpipe[1]);
 		if (null > 2)
 			close(null);
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		st = ctys_run_line(sh->conf, line, &h);
 		fflush(stdout);
 		fflush(stderr);
@@ -331,7 +339,7 @@ run_command(struct shell *sh, const char *line)
 		; /* orphans of earlier commands that ended */
 	if (WIFSIGNALED(st)) {
 		if (nint >= 2)
-			fprintf(stderr, "ctys: command aborted\n");
+			fprintf(stderr, "ctys: command aborted (signal %d)\n", WTERMSIG(st));
 		sh->last_status = 128 + WTERMSIG(st);
 	} else
 		sh->last_status = WEXITSTATUS(st);
@@ -653,7 +661,8 @@ history_open(struct shell *sh)
 		return;
 	}
 	sh->histfile = xasprintf("%s/history", ud);
-	read_history(sh->histfile);
+	if (read_history(sh->histfile) == ENOENT)
+		write_history(sh->histfile); /* append_history() needs the file */
 }
 
 static void
@@ -712,6 +721,13 @@ shell_main(int argc, char **argv)
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_sigint;
 	sigaction(SIGINT, &sa, NULL);
+	{
+		sigset_t ss; /* a caller may have blocked it (test harnesses do) */
+
+		sigemptyset(&ss);
+		sigaddset(&ss, SIGINT);
+		sigprocmask(SIG_UNBLOCK, &ss, NULL);
+	}
 	signal(SIGPIPE, SIG_IGN);
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	if (sh.tty) {
