@@ -22,6 +22,7 @@ struct result {
 	char *error;
 	double secs;
 	bool malformed;          /* a record was dropped: status at least 2 */
+	double t0;               /* start time, 0 = not started */
 };
 
 struct run {
@@ -35,6 +36,8 @@ struct run {
 	pthread_mutex_t lock;    /* output, res, active */
 	pthread_cond_t cond;
 	unsigned active;
+	bool watching;           /* the cancel watcher runs */
+	bool finished;           /* dispatch_run is done: the watcher ends */
 };
 
 struct task {
@@ -159,6 +162,9 @@ run_job(struct run *r, size_t idx)
 		render_job_begin(r->render, idx, &ri);
 		pthread_mutex_unlock(&r->lock);
 	}
+	pthread_mutex_lock(&r->lock);
+	r->res[idx].t0 = t0;
+	pthread_mutex_unlock(&r->lock);
 	if (j->local) {
 		if (!star || j->nhops == 1) {
 			agent_handle_job(r->local, job, &sink);
@@ -239,9 +245,72 @@ summary(struct run *r)
 	buf_free(&addr);
 }
 
+static bool
+aborted(const struct run *r)
+{
+	return r->watching && *r->cfg->cancel >= DISPATCH_CANCEL_ABORT;
+}
+
+/* The cancel hook (dispatch.h): report on each step, abort at the last. */
+static void *
+watch_main(void *arg)
+{
+	struct run *r = arg;
+	struct buf addr = BUF_INIT;
+	sig_atomic_t seen = 0;
+	size_t i;
+
+	pthread_mutex_lock(&r->lock);
+	while (!r->finished && seen < DISPATCH_CANCEL_ABORT) {
+		struct timespec ts;
+		sig_atomic_t c = *r->cfg->cancel;
+
+		if (c > seen) {
+			seen = c;
+			for (i = 0; i < r->plan->n; i++) {
+				struct result *res = &r->res[i];
+
+				buf_reset(&addr);
+				job_address(&addr, &r->plan->v[i]);
+				if (seen < DISPATCH_CANCEL_ABORT && !res->done && res->t0 == 0)
+					fprintf(r->cfg->err, "ctys: status: job %u %s: waiting\n",
+					    r->plan->v[i].id, buf_cstr(&addr));
+				else if (seen < DISPATCH_CANCEL_ABORT && !res->done)
+					fprintf(r->cfg->err, "ctys: status: job %u %s: running %.1f s\n",
+					    r->plan->v[i].id, buf_cstr(&addr), now_s() - res->t0);
+				else if (seen < DISPATCH_CANCEL_ABORT)
+					fprintf(r->cfg->err, "ctys: status: job %u %s: exit %d\n",
+					    r->plan->v[i].id, buf_cstr(&addr), res->code);
+				else if (!res->done) {
+					res->done = true;
+					res->code = DISPATCH_CANCELLED;
+					res->error = xstrdup("cancelled");
+					res->hop = xstrdup(buf_cstr(&addr));
+					fprintf(r->cfg->err, "ctys: %s: cancelled\n", buf_cstr(&addr));
+				}
+			}
+			fflush(r->cfg->err);
+			continue;
+		}
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 50 * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&r->cond, &r->lock, &ts);
+	}
+	pthread_mutex_unlock(&r->lock);
+	buf_free(&addr);
+	if (seen >= DISPATCH_CANCEL_ABORT && r->cfg->on_abort)
+		r->cfg->on_abort(r->cfg->hook_ctx);
+	return NULL;
+}
+
 int
 dispatch_run(const struct dispatch_cfg *cfg, const struct plan *p)
 {
+	pthread_t watcher;
 	struct run r;
 	struct task *tasks;
 	struct agent_cfg acfg;
@@ -281,9 +350,13 @@ dispatch_run(const struct dispatch_cfg *cfg, const struct plan *p)
 	}
 	if (r.render)
 		render_begin(r.render);
+	r.watching = cfg->cancel && pthread_create(&watcher, NULL, watch_main, &r) == 0;
 
 	for (i = 0; i < p->n; i++) {
 		const struct job *j = &p->v[i];
+
+		if (aborted(&r))
+			break; /* the watcher reported the jobs not started */
 
 		if ((j->opts.bmode & BM_STACK) && stack_failed) {
 			r.res[i].done = true;
@@ -313,6 +386,13 @@ dispatch_run(const struct dispatch_cfg *cfg, const struct plan *p)
 		}
 	}
 	wait_active(&r, 0);
+	if (r.watching) {
+		pthread_mutex_lock(&r.lock);
+		r.finished = true;
+		pthread_cond_broadcast(&r.cond);
+		pthread_mutex_unlock(&r.lock);
+		pthread_join(watcher, NULL);
+	}
 	for (k = 0; k < p->n; k++) {
 		if (tasks[k].r)
 			pthread_join(tasks[k].t, NULL);

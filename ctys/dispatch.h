@@ -17,6 +17,7 @@
 #ifndef CTYS_DISPATCH_H
 #define CTYS_DISPATCH_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -39,7 +40,27 @@ struct dispatch_cfg {
 	void (*on_status)(void *ctx, const struct job *j, int code, const char *hop,
 		const char *error);
 	void *hook_ctx;
+	/*
+	 * Cancellation (the interactive shell), NULL = none.  A watcher thread
+	 * reads *cancel every 50 ms (a signal handler may raise it):
+	 *   DISPATCH_CANCEL_STATUS (1)  one line per job goes to err,
+	 *       "ctys: status: job <n> <target>: waiting|running <s> s|exit <code>";
+	 *       the jobs go on;
+	 *   DISPATCH_CANCEL_ABORT (2)   every job not finished is reported as
+	 *       "ctys: <target>: cancelled" with status 130, no further job
+	 *       starts, and on_abort(hook_ctx) is called from the watcher.
+	 * A job's SSH channel is read inside lib/link.c, which has no cancel
+	 * point: the jobs already running go on until on_abort ends the
+	 * process (which closes their channels) or they end by themselves;
+	 * their late statuses are ignored.  Raise the value once per step.
+	 */
+	volatile sig_atomic_t *cancel;
+	void (*on_abort)(void *ctx);
 };
+
+#define DISPATCH_CANCEL_STATUS 1
+#define DISPATCH_CANCEL_ABORT  2
+#define DISPATCH_CANCELLED     130 /* exit status of a cancelled job */
 
 /* Run every job; returns the exit status (the worst job status, 0 if none). */
 int dispatch_run(const struct dispatch_cfg *cfg, const struct plan *p);

@@ -27,28 +27,17 @@ put(const struct buf *b)
 }
 
 int
-ctys_run(int argc, char **argv)
+ctys_run_line(struct conf *conf, const char *line, const struct ctys_run_hooks *hooks)
 {
-	struct conf *conf = conf_new();
 	struct expander ex;
 	struct cli c;
 	struct buf out = BUF_INIT;
 	struct dbg_spec d;
-	char *line;
 	ctys_err_t e;
 	int status = 0;
 
-	log_init(argv[0]);
-	/* a peer that went away is an error to report, not a reason to die */
-	signal(SIGPIPE, SIG_IGN);
-	if ((e = ctys_conf_load(conf)) != CTYS_OK) {
-		conf_free(conf);
-		return fail(e);
-	}
-	line = cli_join(argc - 1, argv + 1);
 	expander_init(&ex, conf);
 	e = cli_parse(&c, conf, &ex.hooks, line);
-	free(line);
 	if (e != CTYS_OK) {
 		status = fail(e);
 		goto done;
@@ -79,6 +68,11 @@ ctys_run(int argc, char **argv)
 		dc.summary = c.opts.verbose > 0;
 		dc.out = stdout;
 		dc.err = stderr;
+		if (hooks) {
+			dc.cancel = hooks->cancel;
+			dc.on_abort = hooks->on_abort;
+			dc.hook_ctx = hooks->ctx;
+		}
 		fflush(stdout);
 		status = dispatch_run(&dc, &c.plan);
 	}
@@ -90,6 +84,27 @@ done:
 	buf_free(&out);
 	cli_free(&c);
 	expander_free(&ex);
+	return status;
+}
+
+int
+ctys_run(int argc, char **argv)
+{
+	struct conf *conf = conf_new();
+	char *line;
+	ctys_err_t e;
+	int status;
+
+	log_init(argv[0]);
+	/* a peer that went away is an error to report, not a reason to die */
+	signal(SIGPIPE, SIG_IGN);
+	if ((e = ctys_conf_load(conf)) != CTYS_OK) {
+		conf_free(conf);
+		return fail(e);
+	}
+	line = cli_join(argc - 1, argv + 1);
+	status = ctys_run_line(conf, line, NULL);
+	free(line);
 	conf_free(conf);
 	return status;
 }
