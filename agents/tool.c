@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agents/exec.h"
+#include "agents/plugin.h"
 #include "lib/buf.h"
 #include "lib/xmalloc.h"
 
@@ -217,4 +219,52 @@ tool_reason(const struct tool_result *r)
 	if (first_line(r->err, &l) || first_line(r->out, &l))
 		return l;
 	return xasprintf("exit status %d", r->status);
+}
+
+static void
+relay_lines(const struct pjob *j, const char *s)
+{
+	const char *e;
+
+	for (; *s; s = *e ? e + 1 : e) {
+		e = s + strcspn(s, "\n");
+		if (e > s) {
+			char *l = xstrndup(s, (size_t)(e - s));
+
+			job_msg(j->out, "stderr", l);
+			free(l);
+		}
+	}
+}
+
+int
+tool_job_call(const struct pjob *j, const char *const *argv, struct tool_result *r)
+{
+	int st = tool_run(argv, 0, r);
+
+	if (st != 0 && j)
+		relay_lines(j, r->err_len ? r->err : r->out);
+	return st;
+}
+
+bool
+tool_job_do(const struct pjob *j, const char *const *argv)
+{
+	struct tool_result r;
+	char *cmd = tool_cmdline(argv), *why, *m;
+	bool ok = tool_job_call(j, argv, &r) == 0;
+
+	if (ok) {
+		m = xasprintf("%s: done", cmd);
+		job_msg(j->out, "info", m);
+	} else {
+		why = tool_reason(&r);
+		m = xasprintf("'%s' failed: %s", cmd, why);
+		job_status(j->out, 2, m);
+		free(why);
+	}
+	free(m);
+	free(cmd);
+	tool_result_free(&r);
+	return ok;
 }

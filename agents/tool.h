@@ -48,4 +48,21 @@ char *tool_cmdline(const char *const *argv);
  */
 char *tool_reason(const struct tool_result *r);
 
+/* ---- for plugins: a call on behalf of a job ---- */
+
+struct pjob;
+
+/*
+ * Run argv for job j: on failure the lines of the tool's stderr (and, when
+ * stderr is empty, of its stdout: vmrun reports errors there) become
+ * "stderr" messages of the job.  Returns the status; *r filled as above.
+ */
+int tool_job_call(const struct pjob *j, const char *const *argv, struct tool_result *r);
+
+/*
+ * tool_job_call; on success an "info" message "<cmdline>: done" and true;
+ * on failure status 2 "'<cmdline>' failed: <reason>" is sent and false.
+ */
+bool tool_job_do(const struct pjob *j, const char *const *argv);
+
 #endif

@@ -191,28 +191,6 @@ xen_accel(const struct xen_cfg *c)
 	return "PARA";
 }
 
-/* Run xl; stderr lines of a failed call become "stderr" messages. */
-static int
-xen_xl(const struct pjob *j, const char *const *argv, struct tool_result *r)
-{
-	int st = tool_run(argv, 0, r);
-
-	if (st != 0 && j) {
-		const char *s = r->err, *e;
-
-		for (; *s; s = *e ? e + 1 : e) {
-			e = s + strcspn(s, "\n");
-			if (e > s) {
-				char *l = xstrndup(s, (size_t)(e - s));
-
-				job_msg(j->out, "stderr", l);
-				free(l);
-			}
-		}
-	}
-	return st;
-}
-
 /* "xl info": the Xen version ("4.17.3") and the caps; false when xl fails. */
 static bool
 xen_info(char *version, size_t vn, char *caps, size_t cn, char *why, size_t wn)
@@ -419,7 +397,7 @@ xen_running(const struct pjob *j, struct xen_dom **doms, size_t *n)
 	struct tool_result r;
 	char *m;
 
-	if (xen_xl(j, argv, &r) != 0) {
+	if (tool_job_call(j, argv, &r) != 0) {
 		m = tool_reason(&r);
 		tool_result_free(&r);
 		*doms = NULL;
@@ -514,29 +492,6 @@ xen_savefile(const char *name)
 	return xasprintf("%s/%s", d && *d ? d : "/var/lib/xen/save", name);
 }
 
-/* Run one xl call for the job; false (status already sent) on failure. */
-static bool
-xen_do(const struct pjob *j, const char *const *argv)
-{
-	struct tool_result r;
-	char *cmd = tool_cmdline(argv), *why, *m;
-	bool ok = xen_xl(j, argv, &r) == 0;
-
-	if (ok) {
-		m = xasprintf("%s: done", cmd);
-		job_msg(j->out, "info", m);
-	} else {
-		why = tool_reason(&r);
-		m = xasprintf("'%s' failed: %s", cmd, why);
-		job_status(j->out, 2, m);
-		free(why);
-	}
-	free(m);
-	free(cmd);
-	tool_result_free(&r);
-	return ok;
-}
-
 static const struct xen_dom *
 xen_find_dom(const struct xen_dom *d, size_t n, const char *name)
 {
@@ -589,7 +544,7 @@ xen_create(const struct pjob *j)
 	if (run && job_has_subopt(j->job, "RESUME") && strchr(run->state, 'p')) {
 		const char *argv[] = { "xl", "unpause", name, NULL };
 
-		if (xen_do(j, argv))
+		if (tool_job_do(j, argv))
 			job_status(j->out, 0, NULL);
 	} else if (run) {
 		m = xasprintf("domain '%s' is already running (id %s)", name, run->id);
@@ -603,7 +558,7 @@ xen_create(const struct pjob *j)
 	} else if (job_has_subopt(j->job, "RESUME") && stat(save, &st) == 0) {
 		const char *argv[] = { "xl", "restore", conf, save, NULL };
 
-		if (xen_do(j, argv))
+		if (tool_job_do(j, argv))
 			job_status(j->out, 0, NULL);
 	} else {
 		struct strv av = STRV_INIT, w = STRV_INIT;
@@ -617,7 +572,7 @@ xen_create(const struct pjob *j)
 			for (i = 0; i < w.n; i++)
 				strv_push(&av, w.v[i]);
 		}
-		if (xen_do(j, (const char *const *)av.v))
+		if (tool_job_do(j, (const char *const *)av.v))
 			job_status(j->out, 0, NULL);
 		strv_free(&w);
 		strv_free(&av);
@@ -654,7 +609,7 @@ xen_cancel_one(const struct pjob *j, const struct ctyskeys_cancel *c, const char
 		argv[1] = "shutdown";
 		break;
 	}
-	ok = xen_do(j, argv);
+	ok = tool_job_do(j, argv);
 	free(save);
 	if (ok && c->method == CK_M_POWEROFF && c->force) {
 		const char *look[] = { "xl", "list", name, NULL };
@@ -672,7 +627,7 @@ xen_cancel_one(const struct pjob *j, const struct ctyskeys_cancel *c, const char
 			waited++;
 		}
 		if (!gone)
-			ok = xen_do(j, kill);
+			ok = tool_job_do(j, kill);
 	}
 	return ok;
 }
