@@ -6,6 +6,16 @@
 #include "lib/xmalloc.h"
 #include "testutil.h"
 
+/* tool_reason() compared, then freed. */
+static void
+reason_is(const struct tool_result *r, const char *want)
+{
+	char *got = tool_reason(r);
+
+	cr_assert_str_eq(got, want);
+	free(got);
+}
+
 Test(tool, run_captures_and_status)
 {
 	const char *argv[] = { "sh", "-c", "echo out; echo 'err line' >&2; exit 3", NULL };
@@ -14,7 +24,7 @@ Test(tool, run_captures_and_status)
 	cr_assert_eq(tool_run(argv, 5000, &r), 3);
 	cr_assert_str_eq(r.out, "out\n");
 	cr_assert_str_eq(r.err, "err line\n");
-	cr_assert_str_eq(tool_reason(&r), "err line");
+	reason_is(&r, "err line");
 	tool_result_free(&r);
 }
 
@@ -39,11 +49,16 @@ Test(tool, missing_and_timeout)
 	cr_assert(strstr(r.err, "No such file") != NULL, "%s", r.err);
 	tool_result_free(&r);
 	cr_assert_eq(tool_run(slow, 200, &r), TOOL_TIMEOUT);
-	cr_assert_str_eq(tool_reason(&r), "timed out");
+	reason_is(&r, "timed out");
 	tool_result_free(&r);
 	cr_assert(tool_which("sh", path, sizeof path));
 	cr_assert_not(tool_which("ctys-no-such-tool-xyz", path, sizeof path));
-	cr_assert_str_eq(tool_cmdline(slow), "sleep 5");
+	{
+		char *c = tool_cmdline(slow);
+
+		cr_assert_str_eq(c, "sleep 5");
+		free(c);
+	}
 }
 
 Test(tool, reason_from_stdout_or_status)
@@ -53,9 +68,9 @@ Test(tool, reason_from_stdout_or_status)
 	struct tool_result r;
 
 	cr_assert_eq(tool_run(a, 5000, &r), 255);
-	cr_assert_str_eq(tool_reason(&r), "Error: on stdout");
+	reason_is(&r, "Error: on stdout");
 	tool_result_free(&r);
 	tool_run(b, 5000, &r);
-	cr_assert_str_eq(tool_reason(&r), "exit status 1");
+	reason_is(&r, "exit status 1");
 	tool_result_free(&r);
 }

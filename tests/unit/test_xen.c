@@ -34,10 +34,20 @@ setup(void)
 	fakelog = xasprintf("%s/log", tmp);
 	setenv("FAKE_LOG", fakelog, 1);
 	setenv("FAKE_DIR", fix, 1);
-	setenv("PATH", xasprintf("%s/bin:/usr/bin:/bin", tmp), 1);
+	{
+		char *v = xasprintf("%s/bin:/usr/bin:/bin", tmp);
+
+		setenv("PATH", v, 1);
+		free(v);
+	}
 	setenv("HOME", tmp, 1);
 	setenv("XEN_SAVEDIR", tmp, 1);
-	setenv("DEFAULT_ENUM_BASE", xasprintf("%s/vms", tmp), 1);
+	{
+		char *v = xasprintf("%s/vms", tmp);
+
+		setenv("DEFAULT_ENUM_BASE", v, 1);
+		free(v);
+	}
 	unsetenv("FAKE_XL_FAIL");
 	unsetenv("XEN_IGNORE");
 }
@@ -46,6 +56,11 @@ static void
 teardown(void)
 {
 	tu_rmrf(tmp);
+	free(tmp);
+	free(fix);
+	free(fakelog);
+	buf_free(&msgs);
+	buf_free(&recs);
 }
 
 /* The fake's log (and empty it). */
