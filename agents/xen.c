@@ -411,22 +411,50 @@ xen_running(const struct pjob *j, struct xen_dom **doms, size_t *n)
 	return CTYS_OK;
 }
 
-/* First enumerated record of label: to fill ID, MAC, TCP, IFNAME. */
-struct xen_first {
-	const char *label;
-	char *f[REC_NFIELDS];
+/* The first enumerated record of each label: to fill ID, MAC, TCP, IFNAME. */
+struct xen_firsts {
+	struct strv labels;
+	char **recs;   /* per label: REC_NFIELDS owned fields */
 };
 
 static void
-xen_first_emit(void *ctx, const char *const *fields, size_t n)
+xen_firsts_emit(void *ctx, const char *const *fields, size_t n)
 {
-	struct xen_first *x = ctx;
+	struct xen_firsts *x = ctx;
 	size_t i;
 
-	if (n != REC_NFIELDS || x->f[0] || strcmp(fields[CK_LABEL - 1], x->label) != 0)
+	if (n != REC_NFIELDS)
 		return;
+	for (i = 0; i < x->labels.n; i++)
+		if (strcmp(x->labels.v[i], fields[CK_LABEL - 1]) == 0)
+			return;
+	x->recs = xreallocarray(x->recs, (x->labels.n + 1) * REC_NFIELDS, sizeof *x->recs);
 	for (i = 0; i < n; i++)
-		x->f[i] = xstrdup(fields[i]);
+		x->recs[x->labels.n * REC_NFIELDS + i] = xstrdup(fields[i]);
+	strv_push(&x->labels, fields[CK_LABEL - 1]);
+}
+
+/* Fields of label's first record, or NULL. */
+static char **
+xen_firsts_get(const struct xen_firsts *x, const char *label)
+{
+	size_t i;
+
+	for (i = 0; i < x->labels.n; i++)
+		if (strcmp(x->labels.v[i], label) == 0)
+			return x->recs + i * REC_NFIELDS;
+	return NULL;
+}
+
+static void
+xen_firsts_free(struct xen_firsts *x)
+{
+	size_t i;
+
+	for (i = 0; i < x->labels.n * REC_NFIELDS; i++)
+		free(x->recs[i]);
+	free(x->recs);
+	strv_free(&x->labels);
 }
 
 static ctys_err_t
@@ -435,6 +463,7 @@ xen_list(const struct pjob *j, rec_emit_fn emit, void *ctx)
 	const struct plugin_desc *pd = plugin_lookup("XEN", 3);
 	const struct plugin_state *st = plugin_state(pd);
 	struct strv bases = STRV_INIT;
+	struct xen_firsts xf = { STRV_INIT, NULL };
 	struct xen_dom *d;
 	char user[64], group[64], exep[4096], cstrg[128];
 	size_t n, i, k;
@@ -449,34 +478,34 @@ xen_list(const struct pjob *j, rec_emit_fn emit, void *ctx)
 	ctyskeys_account(user, sizeof user, group, sizeof group);
 	tool_which("xl", exep, sizeof exep);
 	ctyskeys_bases(j->job, &bases);
+	if (n)
+		xen_enumerate(j, &bases, xen_firsts_emit, &xf);
 	for (i = 0; i < n; i++) {
-		struct xen_first x = { d[i].name, { NULL } };
+		char **x = xen_firsts_get(&xf, d[i].name);
 		const char *f[LREC_NFIELDS];
 
-		xen_enumerate(j, &bases, xen_first_emit, &x);
 		for (k = 0; k < LREC_NFIELDS; k++)
 			f[k] = "";
 		snprintf(cstrg, sizeof cstrg, "domid=%s,state=%s", d[i].id, d[i].state);
 		f[0] = agent_hostname();
 		f[1] = "XEN";
 		f[2] = d[i].name;
-		f[3] = x.f[0] ? x.f[CK_ID - 1] : "";
+		f[3] = x ? x[CK_ID - 1] : "";
 		f[4] = d[i].uuid[0] && strcmp(d[i].uuid, "-") ? d[i].uuid : "";
-		f[5] = x.f[0] ? x.f[CK_MAC - 1] : "";
-		f[6] = x.f[0] ? x.f[CK_TCP - 1] : "";
+		f[5] = x ? x[CK_MAC - 1] : "";
+		f[6] = x ? x[CK_TCP - 1] : "";
 		f[11] = user;
 		f[12] = group;
 		f[13] = "SERVER";
-		f[15] = x.f[0] ? x.f[CK_IFNAME - 1] : "";
+		f[15] = x ? x[CK_IFNAME - 1] : "";
 		f[17] = cstrg;
 		f[18] = exep;
 		f[19] = st->magic;
-		f[20] = x.f[0] ? x.f[CK_ACCEL - 1] : "";
-		f[21] = x.f[0] ? x.f[CK_ARCH - 1] : "";
+		f[20] = x ? x[CK_ACCEL - 1] : "";
+		f[21] = x ? x[CK_ARCH - 1] : "";
 		emit(ctx, f, LREC_NFIELDS);
-		for (k = 0; k < REC_NFIELDS; k++)
-			free(x.f[k]);
 	}
+	xen_firsts_free(&xf);
 	strv_free(&bases);
 	free(d);
 	return CTYS_OK;
