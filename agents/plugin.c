@@ -11,6 +11,10 @@
 #define A(x) CTYS_ACT_BIT(CTYS_ACT_##x)
 #define COLLECT (A(LIST) | A(ENUMERATE) | A(INFO) | A(SHOW))
 #define ADDR "LABEL ID FILENAME UUID MAC TCP BASEPATH DBRECORD"
+/* XEN, VBOX, VMW (ctys-XEN(1), ctys-VBOX(1), ctys-VMW(1)) */
+#define VMCREATE ADDR " REUSE CONNECT RECONNECT RESUME CONSOLE CALLOPTS USER"
+#define VMCANCEL ADDR " ALL FORCE STACK RESET REBOOT INIT PAUSE SUSPEND POWEROFF TIMEOUT USER " \
+	"CLIENT SERVER BOTH"
 
 const struct plugin_desc plugin_table[] = {
 	{ "PM", "PM", PLUGIN_PM, A(CREATE) | A(CANCEL) | COLLECT, false,
@@ -23,11 +27,14 @@ const struct plugin_desc plugin_table[] = {
 	{ "QEMU", "QEMU|KVM", PLUGIN_VM, A(CREATE) | A(CANCEL) | COLLECT | A(GETCLIENTPORT) |
 	    A(ISACTIVE), true, "QEMU and KVM virtual machines", { 0 }, NULL },
 	{ "XEN", "XEN", PLUGIN_VM, A(CREATE) | A(CANCEL) | COLLECT | A(GETCLIENTPORT) | A(ISACTIVE),
-	    true, "Xen domains through xl", { 0 }, NULL },
+	    true, "Xen domains through xl", { [CTYS_ACT_CREATE] = VMCREATE, [CTYS_ACT_CANCEL] = VMCANCEL },
+	    &xen_ops },
 	{ "VBOX", "VBOX", PLUGIN_VM, A(CREATE) | A(CANCEL) | COLLECT | A(ISACTIVE), true,
-	    "VirtualBox machines through VBoxManage", { 0 }, NULL },
+	    "VirtualBox machines through VBoxManage",
+	    { [CTYS_ACT_CREATE] = VMCREATE, [CTYS_ACT_CANCEL] = VMCANCEL }, &vbox_ops },
 	{ "VMW", "VMW", PLUGIN_VM, A(CREATE) | A(CANCEL) | COLLECT | A(GETCLIENTPORT) | A(ISACTIVE),
-	    true, "VMware Workstation/Server/Player through vmrun", { 0 }, NULL },
+	    true, "VMware Workstation/Server/Player through vmrun",
+	    { [CTYS_ACT_CREATE] = VMCREATE, [CTYS_ACT_CANCEL] = VMCANCEL }, &vmw_ops },
 	{ "CLI", "CLI", PLUGIN_HOST, A(CREATE) | A(LIST) | A(INFO) | A(SHOW), false,
 	    "command line sessions over SSH",
 	    { [CTYS_ACT_CREATE] = "LABEL CMD SHELL CALLOPTS XOPTS CHDIR STUBMODE" },

@@ -10,5 +10,8 @@
 
 extern const struct plugin_ops pm_ops;
 extern const struct plugin_ops cli_ops;
+extern const struct plugin_ops xen_ops;
+extern const struct plugin_ops vbox_ops;
+extern const struct plugin_ops vmw_ops;
 
 #endif

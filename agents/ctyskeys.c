@@ -1,0 +1,502 @@
+/* ctyskeys.c — see ctyskeys.h. */
+#include "agents/ctyskeys.h"
+
+#include <dirent.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "agents/agent.h"
+#include "agents/exec.h"
+#include "lib/buf.h"
+#include "lib/paths.h"
+#include "lib/util.h"
+#include "lib/xmalloc.h"
+
+void
+ctyskeys_rec_init(struct ctyskeys_rec *r)
+{
+	unsigned i;
+
+	r->f[0] = NULL;
+	for (i = 1; i <= REC_NFIELDS; i++)
+		r->f[i] = xstrdup("");
+}
+
+void
+ctyskeys_rec_copy(struct ctyskeys_rec *dst, const struct ctyskeys_rec *src)
+{
+	unsigned i;
+
+	dst->f[0] = NULL;
+	for (i = 1; i <= REC_NFIELDS; i++)
+		dst->f[i] = xstrdup(src->f[i]);
+}
+
+void
+ctyskeys_rec_set(struct ctyskeys_rec *r, unsigned field, const char *v)
+{
+	char *p;
+
+	free(r->f[field]);
+	r->f[field] = xstrdup(v ? v : "");
+	for (p = r->f[field]; *p; p++)
+		if (*p == ';' || (unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '_';
+}
+
+void
+ctyskeys_rec_free(struct ctyskeys_rec *r)
+{
+	unsigned i;
+
+	for (i = 1; i <= REC_NFIELDS; i++) {
+		free(r->f[i]);
+		r->f[i] = NULL;
+	}
+}
+
+void
+ctyskeys_account(char *user, size_t un, char *group, size_t gn)
+{
+	struct passwd *pw = getpwuid(getuid());
+	struct group *gr = getgrgid(getgid());
+
+	if (pw)
+		snprintf(user, un, "%s", pw->pw_name);
+	else
+		snprintf(user, un, "%u", (unsigned)getuid());
+	if (gr)
+		snprintf(group, gn, "%s", gr->gr_name);
+	else
+		snprintf(group, gn, "%u", (unsigned)getgid());
+}
+
+void
+ctyskeys_rec_vm(struct ctyskeys_rec *r, const char *type, const char *id)
+{
+	char user[64], group[64];
+
+	ctyskeys_rec_init(r);
+	ctyskeys_account(user, sizeof user, group, sizeof group);
+	ctyskeys_rec_set(r, CK_HOST, agent_hostname());
+	ctyskeys_rec_set(r, CK_TYPE, type);
+	ctyskeys_rec_set(r, CK_ID, id);
+	ctyskeys_rec_set(r, CK_CATEGORY, "VM");
+	ctyskeys_rec_set(r, CK_EXECLOC, "LOCAL");
+	ctyskeys_rec_set(r, CK_RELOCCAP, "PINNED");
+	ctyskeys_rec_set(r, CK_VCPU, "1");
+	ctyskeys_rec_set(r, CK_UID, user);
+	ctyskeys_rec_set(r, CK_GID, group);
+}
+
+static bool
+is_file(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static void
+push_once(struct strv *l, char *p)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], p) == 0) {
+			free(p);
+			return;
+		}
+	if (is_file(p))
+		strv_push_owned(l, p);
+	else
+		free(p);
+}
+
+void
+ctyskeys_chain(const char *path, struct strv *files)
+{
+	const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
+	size_t stem = dot && (!slash || dot > slash) ? (size_t)(dot - path) : strlen(path);
+
+	push_once(files, xstrdup(path));
+	push_once(files, xasprintf("%.*s.ctys", (int)stem, path));
+	if (slash && slash > path)
+		push_once(files, xasprintf("%.*s.ctys", (int)(slash - path), path));
+}
+
+char *
+ctyskeys_read(const char *path, size_t max)
+{
+	FILE *f = fopen(path, "r");
+	char *t;
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	t = xmalloc(max + 1);
+	n = fread(t, 1, max, f);
+	fclose(f);
+	t[n] = '\0';
+	return t;
+}
+
+bool
+ctyskeys_load(const struct strv *files, const char *type, struct pm_conf *c)
+{
+	struct buf b = BUF_INIT;
+	bool any = false;
+	size_t i;
+
+	for (i = 0; i < files->n; i++) {
+		char *t = ctyskeys_read(files->v[i], PM_CONF_MAX / 4);
+
+		if (t == NULL)
+			continue;
+		any = true;
+		buf_adds(&b, t);
+		buf_addc(&b, '\n');
+		free(t);
+	}
+	if (pm_conf_parse(buf_cstr(&b), b.len, type, c) != CTYS_OK)
+		memset(c, 0, sizeof *c);
+	buf_free(&b);
+	return any;
+}
+
+static const struct {
+	const char *key;
+	unsigned field;
+} key_fields[] = {
+	{ "LABEL", CK_LABEL }, { "UUID", CK_UUID }, { "VNCACCESSDISPLAY", CK_DISP },
+	{ "VNCACCESSPORT", CK_CPORT }, { "SPORT", CK_SPORT }, { "VNCBASEPORT", CK_VNCBASE },
+	{ "DIST", CK_DIST }, { "DISTREL", CK_DISTREL }, { "OS", CK_OS }, { "OSREL", CK_OSREL },
+	{ "VERSION", CK_VERSION }, { "SERNO", CK_SERNO }, { "CATEGORY", CK_CATEGORY },
+	{ "VMSTATE", CK_VMSTATE }, { "INST_HYPERREL", CK_HYPERREL }, { "STACKCAP", CK_STACKCAP },
+	{ "STACKREQ", CK_STACKREQ }, { "HWCAP", CK_HWCAP }, { "HWREQ", CK_HWREQ },
+	{ "EXECLOCATION", CK_EXECLOC }, { "RELOCCAP", CK_RELOCCAP }, { "SSHPORT", CK_SSHPORT },
+	{ "INST_ACCELERATOR", CK_ACCEL }, { "STARTERCALL", CK_EXEP },
+	{ "GUESTGATEWAY", CK_GATEWAY }, { "ARCH", CK_ARCH }, { "PLATFORM", CK_PLATFORM },
+	{ "VRAM", CK_VRAM }, { "VCPU", CK_VCPU }, { "CSTRG", CK_CSTRG }, { "USTRG", CK_USTRG },
+	{ "DEFAULTHOSTS", CK_DEFH }, { "DEFAULTCONSOLE", CK_DEFC },
+};
+
+void
+ctyskeys_apply(struct ctyskeys_rec *r, const struct pm_conf *c)
+{
+	const char *v;
+	size_t i;
+
+	for (i = 0; i < sizeof key_fields / sizeof *key_fields; i++) {
+		v = pm_conf_get(c, key_fields[i].key);
+		if (v && *v)
+			ctyskeys_rec_set(r, key_fields[i].field, v);
+	}
+	v = pm_conf_get(c, "CTYSRELEASE");
+	if (v && *v && pm_conf_get(c, "CTYSREL"))
+		ctyskeys_rec_set(r, CK_CTYSREL, v);
+}
+
+/* Value of key<n> (key0 also as key). */
+static const char *
+indexed(const struct pm_conf *c, const char *key, size_t n)
+{
+	char k[40];
+	const char *v;
+
+	snprintf(k, sizeof k, "%s%zu", key, n);
+	v = pm_conf_get(c, k);
+	if (v == NULL && n == 0)
+		v = pm_conf_get(c, key);
+	return v;
+}
+
+static void
+emit_rec(const struct ctyskeys_rec *r, rec_emit_fn emit, void *ctx)
+{
+	emit(ctx, (const char *const *)(r->f + 1), REC_NFIELDS);
+}
+
+size_t
+ctyskeys_emit_nics(const struct ctyskeys_rec *base, const struct pm_conf *c,
+    const struct strv *macs, const struct strv *relays, rec_emit_fn emit, void *ctx)
+{
+	size_t n, count = 0, max = macs ? macs->n : 0;
+	struct ctyskeys_rec r;
+	char ifdef[24];
+
+	for (n = 0; n < 100; n++)
+		if (indexed(c, "MAC", n) || indexed(c, "IP", n))
+			max = n + 1 > max ? n + 1 : max;
+	for (n = 0; n < max; n++) {
+		const char *mac = indexed(c, "MAC", n), *ips = indexed(c, "IP", n), *s, *t;
+
+		if (mac == NULL && macs && n < macs->n)
+			mac = macs->v[n];
+		if (mac == NULL && ips == NULL)
+			continue;
+		snprintf(ifdef, sizeof ifdef, "%zu", n);
+		s = ips ? ips : "";
+		do {
+			char part[6][128] = { "", "", "", "", "", "" };
+			size_t k = 0, len;
+			const char *p = s;
+
+			t = s + strcspn(s, ",");
+			while (p < t && k < 6) {
+				len = strcspn(p, "% ");
+				if (p + len > t)
+					len = (size_t)(t - p);
+				snprintf(part[k++], sizeof part[0], "%.*s", (int)len, p);
+				p += len;
+				if (p < t)
+					p++;
+			}
+			ctyskeys_rec_copy(&r, base);
+			ctyskeys_rec_set(&r, CK_MAC, mac ? mac : "");
+			ctyskeys_rec_set(&r, CK_TCP, part[0]);
+			ctyskeys_rec_set(&r, CK_IFNAME, part[3][0] ? part[3] : ifdef);
+			if (part[1][0])
+				ctyskeys_rec_set(&r, CK_NETMASK, part[1]);
+			if (part[2][0])
+				ctyskeys_rec_set(&r, CK_RELAY, part[2]);
+			else if (relays && n < relays->n && relays->v[n])
+				ctyskeys_rec_set(&r, CK_RELAY, relays->v[n]);
+			if (part[4][0])
+				ctyskeys_rec_set(&r, CK_SSHPORT, part[4]);
+			if (part[5][0])
+				ctyskeys_rec_set(&r, CK_GATEWAY, part[5]);
+			emit_rec(&r, emit, ctx);
+			ctyskeys_rec_free(&r);
+			count++;
+			s = *t ? t + 1 : t;
+		} while (*s);
+	}
+	if (count == 0) {
+		emit_rec(base, emit, ctx);
+		count++;
+	}
+	return count;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool
+ends_with_any(const char *name, const char *const *exts)
+{
+	size_t n = strlen(name), k, i;
+
+	for (i = 0; exts[i]; i++) {
+		k = strlen(exts[i]);
+		if (n > k && strcmp(name + n - k, exts[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void
+scan_dir(const char *dir, const char *const *exts, int depth, struct strv *seen, struct strv *out)
+{
+	struct strv names = STRV_INIT;
+	struct dirent *d;
+	struct stat st;
+	char rp[PATH_MAX];
+	DIR *dp;
+	size_t i, k;
+
+	if (depth > 12 || (dp = opendir(dir)) == NULL)
+		return;
+	while ((d = readdir(dp)) != NULL)
+		if (strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0)
+			strv_push(&names, d->d_name);
+	closedir(dp);
+	if (names.n)
+		qsort(names.v, names.n, sizeof *names.v, cmp_str);
+	for (i = 0; i < names.n; i++) {
+		char *p = xasprintf("%s/%s", strcmp(dir, "/") == 0 ? "" : dir, names.v[i]);
+
+		if (lstat(p, &st) != 0) {
+			free(p);
+			continue;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			scan_dir(p, exts, depth + 1, seen, out);
+		} else if (ends_with_any(names.v[i], exts) && is_file(p) &&
+		    realpath(p, rp) != NULL) {
+			for (k = 0; k < seen->n && strcmp(seen->v[k], rp) != 0; k++)
+				;
+			if (k == seen->n) {
+				strv_push(seen, rp);
+				strv_push(out, p);
+			}
+		}
+		free(p);
+	}
+	strv_free(&names);
+}
+
+void
+ctyskeys_scan(const struct strv *bases, const char *const *exts, struct strv *out)
+{
+	struct strv seen = STRV_INIT;
+	size_t i;
+
+	for (i = 0; bases && i < bases->n; i++)
+		scan_dir(bases->v[i], exts, 0, &seen, out);
+	strv_free(&seen);
+}
+
+void
+ctyskeys_bases(const json_t *job, struct strv *out)
+{
+	const char *b = job_subopt(job, "BASEPATH"), *dflt = getenv("DEFAULT_ENUM_BASE");
+	struct strv w = STRV_INIT;
+	size_t i;
+
+	strv_split_ws(&w, b ? b : dflt ? dflt : "~ /etc/ctys.d /mntn/vmpool");
+	for (i = 0; i < w.n; i++) {
+		if (w.v[i][0] == '~')
+			strv_push_owned(out, xasprintf("%s%s", ctys_home(), w.v[i] + 1));
+		else if (w.v[i][0] != '/')
+			strv_push_owned(out, xasprintf("%s/%s", ctys_home(), w.v[i]));
+		else
+			strv_push(out, w.v[i]);
+	}
+	strv_free(&w);
+}
+
+ctys_err_t
+ctyskeys_addr_get(const json_t *job, bool allow_all, struct ctyskeys_addr *a)
+{
+	memset(a, 0, sizeof *a);
+	a->label = job_subopt(job, "LABEL");
+	a->id = job_subopt(job, "ID");
+	a->filename = job_subopt(job, "FILENAME");
+	a->uuid = job_subopt(job, "UUID");
+	a->mac = job_subopt(job, "MAC");
+	a->tcp = job_subopt(job, "TCP");
+	a->all = allow_all && job_has_subopt(job, "ALL");
+	if (a->id && a->id[0] != '/')
+		return ctys_seterr(CTYS_ERR_USAGE, "PNAME has to be an absolute path, use fname else: "
+		    "'%s'", a->id);
+	if (!a->all && !a->label && !a->id && !a->filename && !a->uuid && !a->mac && !a->tcp)
+		return ctys_seterr(CTYS_ERR_USAGE, "Missing address parameter (LABEL, ID, FILENAME, "
+		    "UUID, MAC or TCP%s)", allow_all ? ", or ALL" : "");
+	return CTYS_OK;
+}
+
+bool
+ctyskeys_addr_match(const struct ctyskeys_addr *a, const char *const *f)
+{
+	if (a->all)
+		return true;
+	if (a->label && strcmp(a->label, f[CK_LABEL - 1]) != 0)
+		return false;
+	if (a->id && strcmp(a->id, f[CK_ID - 1]) != 0)
+		return false;
+	if (a->filename && strstr(f[CK_ID - 1], a->filename) == NULL)
+		return false;
+	if (a->uuid && strcasecmp(a->uuid, f[CK_UUID - 1]) != 0)
+		return false;
+	if (a->mac && strcasecmp(a->mac, f[CK_MAC - 1]) != 0)
+		return false;
+	if (a->tcp && strcmp(a->tcp, f[CK_TCP - 1]) != 0)
+		return false;
+	return true;
+}
+
+void
+ctyskeys_found_emit(void *ctx, const char *const *fields, size_t n)
+{
+	struct ctyskeys_found *f = ctx;
+	size_t i;
+
+	if (n != REC_NFIELDS || !ctyskeys_addr_match(f->a, fields))
+		return;
+	for (i = 0; i < f->ids.n; i++)
+		if (strcmp(f->ids.v[i], fields[CK_ID - 1]) == 0)
+			return;
+	strv_push(&f->ids, fields[CK_ID - 1]);
+	strv_push(&f->labels, fields[CK_LABEL - 1]);
+	strv_push(&f->uuids, fields[CK_UUID - 1]);
+}
+
+void
+ctyskeys_found_free(struct ctyskeys_found *f)
+{
+	strv_free(&f->ids);
+	strv_free(&f->labels);
+	strv_free(&f->uuids);
+}
+
+static const char *const method_names[] = { "POWEROFF", "REBOOT", "RESET", "PAUSE", "SUSPEND",
+	"INIT" };
+
+const char *
+ctyskeys_method_name(enum ctyskeys_method m)
+{
+	return method_names[m];
+}
+
+static ctys_err_t
+delay_of(const char *key, const char *v, unsigned long *out)
+{
+	if (!parse_uint(v, 3600, out))
+		return ctys_seterr(CTYS_ERR_USAGE, "invalid %s delay '%s' (0..3600 seconds)", key, v);
+	return CTYS_OK;
+}
+
+ctys_err_t
+ctyskeys_cancel_get(const json_t *job, struct ctyskeys_cancel *c)
+{
+	unsigned n = 0, i;
+	const char *v;
+
+	memset(c, 0, sizeof *c);
+	c->method = CK_M_POWEROFF;
+	c->delay = 20;
+	for (i = 0; i < sizeof method_names / sizeof *method_names; i++)
+		if (job_has_subopt(job, method_names[i])) {
+			c->method = (enum ctyskeys_method)i;
+			n++;
+		}
+	if (n > 1)
+		return ctys_seterr(CTYS_ERR_USAGE, "only one of REBOOT, RESET, INIT, PAUSE, SUSPEND, "
+		    "POWEROFF may be given");
+	c->force = job_has_subopt(job, "FORCE");
+	if (c->force && job_has_subopt(job, "STACK"))
+		return ctys_seterr(CTYS_ERR_USAGE, "FORCE and STACK exclude each other");
+	if (job_has_subopt(job, "SELF"))
+		return ctys_seterr(CTYS_ERR_USAGE, "SELF shuts down the executing machine: use -t PM");
+	if (c->method == CK_M_INIT)
+		return ctys_seterr(CTYS_ERR_UNSUPPORTED, "INIT needs the guest system (stack "
+		    "propagation), which this version of ctys does not do for VMs");
+	if ((v = job_subopt(job, "TIMEOUT")) != NULL && delay_of("TIMEOUT", v, &c->delay) != CTYS_OK)
+		return CTYS_ERR_USAGE;
+	if ((v = job_subopt(job, "POWEROFF")) != NULL && delay_of("POWEROFF", v, &c->delay) !=
+	    CTYS_OK)
+		return CTYS_ERR_USAGE;
+	return CTYS_OK;
+}
+
+ctys_err_t
+ctyskeys_console_check(const json_t *job, const char *type)
+{
+	const char *c = job_subopt(job, "CONSOLE");
+
+	if (c == NULL || str_ieq(c, "NONE"))
+		return CTYS_OK;
+	return ctys_seterr(CTYS_ERR_UNSUPPORTED, "CONSOLE:%s of %s needs a display or terminal "
+	    "and is not available in this version of ctys (use CONSOLE:NONE)", c, type);
+}

@@ -1,0 +1,376 @@
+/*
+ * test_xen.c — the XEN plugin against a recording stand-in for xl
+ * (tests/fixtures/hyp/fake-xl, installed as "xl" on PATH): the exact xl
+ * command lines, parsing of "xl info" / "xl list -v" and of xl's errors,
+ * and domain configuration files into full 47-field records (golden file).
+ */
+#include <sys/stat.h>
+
+#include <jansson.h>
+
+#include "agents/exec.h"
+#include "agents/plugins.h"
+#include "agents/agent.h"
+#include "lib/buf.h"
+#include "lib/proto.h"
+#include "lib/xmalloc.h"
+#include "testutil.h"
+
+static char *tmp, *fix, *fakelog;
+static struct buf msgs, recs;
+
+static void
+setup(void)
+{
+	char *cmd;
+
+	tmp = tu_tmpdir();
+	fix = realpath("tests/fixtures/hyp", NULL);
+	cr_assert_not_null(fix);
+	cmd = xasprintf("mkdir -p %s/bin && cp %s/fake-xl %s/bin/xl && cp -r %s/xen %s/vms", tmp, fix,
+	    tmp, fix, tmp);
+	cr_assert_eq(system(cmd), 0);
+	free(cmd);
+	fakelog = xasprintf("%s/log", tmp);
+	setenv("FAKE_LOG", fakelog, 1);
+	setenv("FAKE_DIR", fix, 1);
+	{
+		char *v = xasprintf("%s/bin:/usr/bin:/bin", tmp);
+
+		setenv("PATH", v, 1);
+		free(v);
+	}
+	setenv("HOME", tmp, 1);
+	setenv("XEN_SAVEDIR", tmp, 1);
+	{
+		char *v = xasprintf("%s/vms", tmp);
+
+		setenv("DEFAULT_ENUM_BASE", v, 1);
+		free(v);
+	}
+	unsetenv("FAKE_XL_FAIL");
+	unsetenv("XEN_IGNORE");
+}
+
+static void
+teardown(void)
+{
+	tu_rmrf(tmp);
+	free(tmp);
+	free(fix);
+	free(fakelog);
+	buf_free(&msgs);
+	buf_free(&recs);
+}
+
+/* The fake's log (and empty it). */
+static char *
+take_log(void)
+{
+	char *t = NULL, *cmd = xasprintf("cat %s 2>/dev/null; : > %s", fakelog, fakelog);
+	FILE *p = popen(cmd, "r");
+	struct buf b = BUF_INIT;
+	char line[4096];
+
+	while (fgets(line, sizeof line, p))
+		buf_adds(&b, line);
+	pclose(p);
+	free(cmd);
+	t = buf_detach(&b);
+	return t ? t : xstrdup("");
+}
+
+static void
+sink_msg(void *ctx, json_t *m)
+{
+	(void)ctx;
+	if (strcmp(proto_type(m), "status") == 0)
+		buf_addf(&msgs, "status:%lld:%s\n", (long long)proto_int(m, "code"),
+		    json_string_value(json_object_get(m, "error")) ?
+		    json_string_value(json_object_get(m, "error")) : "");
+	else
+		buf_addf(&msgs, "%s:%s:%s\n", proto_type(m), proto_str(m, "level"),
+		    proto_str(m, "text"));
+}
+
+/* Records with the varying parts replaced: @TMP@ @HOST@ @USER@ @GROUP@. */
+static void
+rec_emit(void *ctx, const char *const *f, size_t n)
+{
+	size_t i;
+
+	(void)ctx;
+	for (i = 0; i < n; i++) {
+		const char *v = f[i], *p;
+		size_t tl = strlen(tmp);
+
+		if (i)
+			buf_addc(&recs, ';');
+		if (i == 0 && strcmp(v, agent_hostname()) == 0) {
+			buf_adds(&recs, "@HOST@");
+			continue;
+		}
+		if ((n == 47 && (i == 43 || i == 44)) || (n == 22 && (i == 11 || i == 12))) {
+			buf_adds(&recs, (n == 47 ? i == 43 : i == 11) ? "@USER@" : "@GROUP@");
+			continue;
+		}
+		while ((p = strstr(v, tmp)) != NULL) {
+			buf_add(&recs, v, (size_t)(p - v));
+			buf_adds(&recs, "@TMP@");
+			v = p + tl;
+		}
+		buf_adds(&recs, v);
+	}
+	buf_addc(&recs, '\n');
+}
+
+static json_t *
+job_of(const char *type, const char *subopts)
+{
+	json_t *j = json_object(), *a = json_array();
+	char *copy = xstrdup(subopts), *save = NULL, *it;
+
+	for (it = strtok_r(copy, ",", &save); it; it = strtok_r(NULL, ",", &save)) {
+		json_t *o = json_object();
+		char *colon = strchr(it, ':');
+
+		if (colon)
+			*colon++ = '\0';
+		json_object_set_new(o, "key", json_string(it));
+		if (colon)
+			json_object_set_new(o, "arg", json_string(colon));
+		json_array_append_new(a, o);
+	}
+	json_object_set_new(j, "subopts", a);
+	json_object_set_new(j, "type", json_string(type));
+	free(copy);
+	return j;
+}
+
+static const struct link_sink sink = { sink_msg, NULL };
+
+static void
+run(int act, const char *subopts)
+{
+	struct job_out o = { &sink, "1", "lab01" };
+	json_t *j = job_of("XEN", subopts);
+	struct pjob pj = { j, &o, "lab01" };
+
+	buf_reset(&msgs);
+	xen_ops.run[act](&pj);
+	json_decref(j);
+}
+
+static char *
+golden(const char *name)
+{
+	char *p = xasprintf("%s/%s", fix, name);
+	FILE *f = fopen(p, "r");
+	struct buf b = BUF_INIT;
+	char line[8192];
+
+	cr_assert_not_null(f, "%s", p);
+	while (fgets(line, sizeof line, f))
+		buf_adds(&b, line);
+	fclose(f);
+	free(p);
+	return buf_detach(&b);
+}
+
+TestSuite(xen, .init = setup, .fini = teardown);
+
+Test(xen, probe)
+{
+	struct plugin_state st;
+	char *l;
+
+	xen_ops.probe(&st);
+	cr_assert(st.enabled && st.server && st.client);
+	cr_assert_str_eq(st.magic, "XEN_4.17.3");
+	cr_assert_str_eq(st.accel, "HVM");
+	cr_assert_str_eq(l = take_log(), "xl info\n");
+	free(l);
+}
+
+Test(xen, probe_not_running)
+{
+	struct plugin_state st;
+
+	setenv("FAKE_XL_FAIL", "info", 1);
+	xen_ops.probe(&st);
+	cr_assert(st.enabled && !st.server);
+	cr_assert_str_eq(st.why, "the Xen hypervisor is not running here (xl info: xencall: error: "
+	    "Could not obtain handle on privileged command interface: No such file or directory)");
+}
+
+Test(xen, probe_no_tool)
+{
+	struct plugin_state st;
+
+	setenv("PATH", "/nonexistent", 1);
+	xen_ops.probe(&st);
+	cr_assert(!st.enabled);
+	cr_assert_str_eq(st.why, "xl (the Xen toolstack) is not installed: not found on PATH");
+	setenv("PATH", "/usr/bin:/bin", 1);
+	setenv("XEN_IGNORE", "1", 1);
+	xen_ops.probe(&st);
+	cr_assert(!st.enabled);
+	cr_assert_str_eq(st.why, "XEN_IGNORE=1 is set");
+}
+
+Test(xen, enumerate_golden)
+{
+	struct strv bases = STRV_INIT;
+	char *want = golden("xen-enum.golden"), *l;
+	struct job_out o = { &sink, "1", "lab01" };
+	json_t *j = job_of("XEN", "");
+	struct pjob pj = { j, &o, "lab01" };
+
+	strv_push_owned(&bases, xasprintf("%s/vms", tmp));
+	cr_assert_eq(xen_ops.enumerate(&pj, &bases, rec_emit, NULL), CTYS_OK);
+	cr_assert_str_eq(buf_cstr(&recs), want);
+	cr_assert_str_eq(l = take_log(), "xl info\n");
+	free(l);
+	free(want);
+	strv_free(&bases);
+	json_decref(j);
+}
+
+Test(xen, list_golden)
+{
+	char *want = golden("xen-list.golden"), *l;
+	struct job_out o = { &sink, "1", "lab01" };
+	json_t *j = job_of("XEN", "");
+	struct pjob pj = { j, &o, "lab01" };
+
+	cr_assert_eq(xen_ops.list(&pj, rec_emit, NULL), CTYS_OK);
+	cr_assert_str_eq(buf_cstr(&recs), want);
+	l = take_log();
+	cr_assert_str_eq(l, "xl info\nxl list -v\nxl info\n", "%s", l);
+	free(l);
+	free(want);
+	json_decref(j);
+}
+
+Test(xen, list_error)
+{
+	struct job_out o = { &sink, "1", "lab01" };
+	json_t *j = job_of("XEN", "");
+	struct pjob pj = { j, &o, "lab01" };
+
+	setenv("FAKE_XL_FAIL", "list", 1);
+	cr_assert_eq(xen_ops.list(&pj, rec_emit, NULL), CTYS_ERR_IO);
+	cr_assert_str_eq(ctys_errmsg(), "xl list -v failed: xencall: error: Could not obtain handle "
+	    "on privileged command interface: No such file or directory");
+	cr_assert(strstr(buf_cstr(&msgs), "msg:stderr:libxl: error: libxl.c:102") != NULL);
+	json_decref(j);
+}
+
+Test(xen, create)
+{
+	char *l, *want;
+
+	run(CTYS_ACT_CREATE, "LABEL:nosuch");
+	cr_assert_str_eq(buf_cstr(&msgs), "status:1:no XEN configuration matches the address "
+	    "(searched the base paths)\n");
+	run(CTYS_ACT_CREATE, "FILENAME:deb12,CONSOLE:XTERM");
+	cr_assert_str_eq(buf_cstr(&msgs), "status:1:CONSOLE:XTERM of XEN needs a display or terminal "
+	    "and is not available in this version of ctys (use CONSOLE:NONE)\n");
+	free(take_log());
+	/* deb12 runs already: nothing started */
+	run(CTYS_ACT_CREATE, "FILENAME:deb12,REUSE");
+	cr_assert_str_eq(buf_cstr(&msgs), "msg:info:domain 'deb12' is already running (id 3)\nstatus:0:\n");
+	cr_assert_str_eq(l = take_log(), "xl info\nxl list -v\n");
+	free(l);
+	/* win10 is paused: RESUME unpauses */
+	run(CTYS_ACT_CREATE, "LABEL:win10,RESUME");
+	cr_assert_str_eq(buf_cstr(&msgs), "msg:info:xl unpause win10: done\nstatus:0:\n");
+	cr_assert_str_eq(l = take_log(), "xl info\nxl list -v\nxl unpause win10\n");
+	free(l);
+	/* not running: xl create with CALLOPTS */
+	setenv("FAKE_DIR", tmp, 1);
+	cr_assert_eq(system("cp $PWD/tests/fixtures/hyp/xl-info.out $HOME/ && grep -v '^deb12 ' "
+	    "$PWD/tests/fixtures/hyp/xl-list-v.out > $HOME/xl-list-v.out"), 0);
+	run(CTYS_ACT_CREATE, "ID:/nonexistent/x.conf");
+	cr_assert_str_eq(buf_cstr(&msgs), "status:1:no XEN configuration matches the address "
+	    "(searched the base paths)\n");
+	free(take_log());
+	run(CTYS_ACT_CREATE, "UUID:4B2D8C1A-6F3E-4A77-9D0E-1C2B3A4D5E6F,CALLOPTS:vcpus=1 memory=1024");
+	want = xasprintf("msg:info:xl create %s/vms/deb12/deb12.conf vcpus=1 memory=1024: done\n"
+	    "status:0:\n", tmp);
+	cr_assert_str_eq(buf_cstr(&msgs), want);
+	free(want);
+	want = xasprintf("xl info\nxl list -v\nxl create %s/vms/deb12/deb12.conf vcpus=1 memory=1024\n", tmp);
+	cr_assert_str_eq(l = take_log(), want);
+	free(l);
+	free(want);
+	/* CONNECT to a stopped domain: refused; RESUME with a save file: restore */
+	run(CTYS_ACT_CREATE, "LABEL:deb12,CONNECT");
+	cr_assert_str_eq(buf_cstr(&msgs), "status:1:domain 'deb12' is not running: nothing to CONNECT to\n");
+	free(tu_write(tmp, "deb12", "saved\n"));
+	free(take_log());
+	run(CTYS_ACT_CREATE, "LABEL:deb12,RESUME");
+	want = xasprintf("xl info\nxl list -v\nxl restore %s/vms/deb12/deb12.conf %s/deb12\n", tmp, tmp);
+	cr_assert_str_eq(l = take_log(), want);
+	free(l);
+	free(want);
+	/* xl create failing: its error is relayed */
+	setenv("FAKE_XL_FAIL", "create", 1);
+	run(CTYS_ACT_CREATE, "LABEL:deb12");
+	want = xasprintf("msg:stderr:Invalid domain identifier: %s/vms/deb12/deb12.conf\n"
+	    "status:2:'xl create %s/vms/deb12/deb12.conf' failed: Invalid domain identifier: "
+	    "%s/vms/deb12/deb12.conf\n", tmp, tmp, tmp);
+	cr_assert_str_eq(buf_cstr(&msgs), want);
+	free(want);
+	buf_free(&msgs);
+}
+
+Test(xen, cancel)
+{
+	static const struct {
+		const char *subopts, *log, *msgs;
+	} cases[] = {
+		{ "LABEL:deb12", "xl list -v\nxl shutdown deb12\n",
+		  "msg:info:xl shutdown deb12: done\nstatus:0:\n" },
+		{ "LABEL:deb12,FORCE,POWEROFF:0", "xl list -v\nxl shutdown deb12\nxl list deb12\n"
+		  "xl destroy deb12\n", "msg:info:xl shutdown deb12: done\nmsg:info:xl destroy deb12: "
+		  "done\nstatus:0:\n" },
+		{ "UUID:9f8e7d6c-5b4a-4392-8170-6a5b4c3d2e1f,REBOOT", "xl list -v\nxl reboot win10\n",
+		  "msg:info:xl reboot win10: done\nstatus:0:\n" },
+		{ "LABEL:deb12,RESET", "xl list -v\nxl trigger deb12 reset\n",
+		  "msg:info:xl trigger deb12 reset: done\nstatus:0:\n" },
+		{ "ALL,PAUSE", "xl list -v\nxl pause deb12\nxl pause win10\n",
+		  "msg:info:xl pause deb12: done\nmsg:info:xl pause win10: done\nstatus:0:\n" },
+		{ "LABEL:nosuch", "xl list -v\n", "status:1:no running XEN domain matches the address\n" },
+		{ "LABEL:deb12,PAUSE,REBOOT", "", "status:1:only one of REBOOT, RESET, INIT, PAUSE, "
+		  "SUSPEND, POWEROFF may be given\n" },
+		{ "LABEL:deb12,FORCE,STACK", "", "status:1:FORCE and STACK exclude each other\n" },
+		{ "LABEL:deb12,INIT:3", "", "status:1:INIT needs the guest system (stack propagation), "
+		  "which this version of ctys does not do for VMs\n" },
+		{ "POWEROFF", "", "status:1:Missing address parameter (LABEL, ID, FILENAME, UUID, MAC or "
+		  "TCP, or ALL)\n" },
+	};
+	size_t i;
+	char *l, *want;
+
+	for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+		run(CTYS_ACT_CANCEL, cases[i].subopts);
+		cr_assert_str_eq(buf_cstr(&msgs), cases[i].msgs, "%s", cases[i].subopts);
+		cr_assert_str_eq(l = take_log(), cases[i].log, "%s: %s", cases[i].subopts, l);
+		free(l);
+	}
+	/* by configuration path; SUSPEND saves to $XEN_SAVEDIR/<name> */
+	l = xasprintf("ID:%s/vms/deb12/deb12.conf,SUSPEND", tmp);
+	run(CTYS_ACT_CANCEL, l);
+	free(l);
+	want = xasprintf("xl list -v\nxl info\nxl save deb12 %s/deb12\n", tmp);
+	cr_assert_str_eq(l = take_log(), want);
+	free(l);
+	free(want);
+	/* an error of xl is relayed with its text */
+	setenv("FAKE_XL_FAIL", "shutdown", 1);
+	run(CTYS_ACT_CANCEL, "LABEL:win10");
+	cr_assert_str_eq(buf_cstr(&msgs), "msg:stderr:Invalid domain identifier: win10\n"
+	    "status:2:'xl shutdown win10' failed: Invalid domain identifier: win10\n");
+	buf_free(&msgs);
+}
