@@ -10,5 +10,6 @@
 
 extern const struct plugin_ops pm_ops;
 extern const struct plugin_ops cli_ops;
+extern const struct plugin_ops qemu_ops;
 
 #endif
