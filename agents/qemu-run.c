@@ -1344,7 +1344,14 @@ inst_by_arg(struct qemu_inst *v, size_t n, const char *a)
 				return &v[i];
 		return NULL;
 	}
-	return a ? inst_by_label(v, n, a) : NULL;
+	/* the free argument arrives upper-cased: labels match in any case */
+	for (i = 0; a && i < n; i++)
+		if (v[i].ours && strcasecmp(v[i].label, a) == 0)
+			return &v[i];
+	for (i = 0; a && i < n; i++)
+		if (strcasecmp(v[i].label, a) == 0)
+			return &v[i];
+	return NULL;
 }
 
 void
