@@ -604,7 +604,6 @@ qemu_build_argv(const struct qemu_host *h, const struct qemu_vm *vm, const struc
 			strv_push(argv, "-append");
 			strv_push(argv, append);
 		}
-		strv_push(argv, "-no-reboot");
 	}
 	/* one NIC per MAC<n>: user networking restricted to the host */
 	for (n = 0; n < 8; n++) {
@@ -1042,9 +1041,14 @@ qemu_run_create(const struct pjob *j)
 		char st[32] = "";
 		long long mend = now_ms() + 120000;
 
+		/* "inmigrate" until the image is read; the saved VM was stopped: cont */
 		while (qemu_qmp_status(&q, st, sizeof st, QEMU_QMP_TIMEOUT_MS) == CTYS_OK &&
-		    strcmp(st, "running") != 0 && now_ms() < mend)
+		    strcmp(st, "inmigrate") == 0 && now_ms() < mend)
 			sleep_ms(50);
+		if ((strcmp(st, "paused") == 0 || strcmp(st, "postmigrate") == 0 ||
+		    strcmp(st, "prelaunch") == 0) &&
+		    qemu_qmp_cmd(&q, "cont", NULL, NULL, QEMU_QMP_TIMEOUT_MS) == CTYS_OK)
+			qemu_qmp_status(&q, st, sizeof st, QEMU_QMP_TIMEOUT_MS);
 		if (strcmp(st, "running") != 0) {
 			qemu_qmp_close(&q);
 			m = xasprintf("%s: resuming from %s did not finish (status %s); the image is "
