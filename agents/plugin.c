@@ -25,7 +25,12 @@ const struct plugin_desc plugin_table[] = {
 		"POWEROFF TIMEOUT USER WOL IF" },
 	    &pm_ops },
 	{ "QEMU", "QEMU|KVM", PLUGIN_VM, A(CREATE) | A(CANCEL) | COLLECT | A(GETCLIENTPORT) |
-	    A(ISACTIVE), true, "QEMU and KVM virtual machines", { 0 }, NULL },
+	    A(ISACTIVE), true, "QEMU and KVM virtual machines",
+	    { [CTYS_ACT_CREATE] = ADDR " REUSE CONNECT RECONNECT RESUME CONSOLE USER BOOTMODE "
+		"ARGSADD PING SSHPING WAITC WAITS STACKCHECK",
+	      [CTYS_ACT_CANCEL] = ADDR " ALL FORCE STACK RESET REBOOT INIT PAUSE SUSPEND POWEROFF "
+		"CLIENT SERVER BOTH TIMEOUT USER" },
+	    &qemu_ops },
 	{ "XEN", "XEN", PLUGIN_VM, A(CREATE) | A(CANCEL) | COLLECT | A(GETCLIENTPORT) | A(ISACTIVE),
 	    true, "Xen domains through xl", { [CTYS_ACT_CREATE] = VMCREATE, [CTYS_ACT_CANCEL] = VMCANCEL },
 	    &xen_ops },

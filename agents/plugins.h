@@ -10,6 +10,7 @@
 
 extern const struct plugin_ops pm_ops;
 extern const struct plugin_ops cli_ops;
+extern const struct plugin_ops qemu_ops;
 extern const struct plugin_ops xen_ops;
 extern const struct plugin_ops vbox_ops;
 extern const struct plugin_ops vmw_ops;

@@ -246,12 +246,7 @@ base_record(struct recb *r, const struct pm_host *h, const struct pm_conf *c, co
 	set(r, F_VRAM, h->mem_kb ? buf : "");
 	snprintf(buf, sizeof buf, "%u", h->ncpu ? h->ncpu : 1);
 	set(r, F_VCPU, buf);
-	for (i = 0; i < sizeof conf_fields / sizeof *conf_fields; i++) {
-		const char *v = pm_conf_get(c, conf_fields[i].key);
-
-		if (v && *v)
-			set(r, conf_fields[i].field, v);
-	}
+	pm_conf_apply(c, r->f);
 	set(r, F_CTYSREL, version);
 	set_blank(r, F_UID, h->user);
 	set_blank(r, F_GID, h->group);
@@ -350,6 +345,59 @@ conf_indexed(const struct pm_conf *c, const char *base, int n)
 	return v;
 }
 
+void
+pm_conf_apply(const struct pm_conf *c, char **f)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof conf_fields / sizeof *conf_fields; i++) {
+		const char *v = pm_conf_get(c, conf_fields[i].key);
+
+		if (v && *v) {
+			free(f[conf_fields[i].field]);
+			f[conf_fields[i].field] = xstrdup(v);
+		}
+	}
+}
+
+size_t
+pm_conf_if_records(const struct pm_conf *c, char *const *base, const bool *seen,
+    rec_emit_fn emit, void *ctx)
+{
+	struct recb r;
+	struct ipent e;
+	size_t count = 0;
+	int n, k;
+
+	for (n = 0; c && n < 100; n++) {
+		const char *mac = conf_indexed(c, "MAC", n), *ips = conf_indexed(c, "IP", n), *s, *t;
+		char ifdef[16];
+
+		if (n == 0 && mac == NULL)
+			mac = pm_conf_get(c, "MAC");
+		if ((seen && seen[n]) || (mac == NULL && ips == NULL))
+			continue;
+		snprintf(ifdef, sizeof ifdef, "%d", n);
+		s = ips ? ips : "";
+		do {
+			t = s + strcspn(s, ",");
+			memset(&r, 0, sizeof r);
+			for (k = 1; k <= REC_NFIELDS; k++)
+				set(&r, (unsigned)k, base[k]);
+			ipent_parse(s, (size_t)(t - s), &e);
+			set(&r, F_MAC, mac ? mac : "");
+			set(&r, F_TCP, e.ip);
+			set(&r, F_IFNAME, ifdef);
+			apply_ipent(&r, &e);
+			emit_rec(&r, emit, ctx);
+			recb_free(&r);
+			count++;
+			s = *t ? t + 1 : t;
+		} while (*s);
+	}
+	return count;
+}
+
 size_t
 pm_enum_records(const struct pm_host *h, const struct pm_conf *c, const char *id,
     const char *version, rec_emit_fn emit, void *ctx)
@@ -386,33 +434,7 @@ pm_enum_records(const struct pm_host *h, const struct pm_conf *c, const char *id
 		recb_free(&r);
 		count++;
 	}
-	/* configured interfaces that are not up here: as configured */
-	for (n = 0; c && n < 100; n++) {
-		const char *mac = conf_indexed(c, "MAC", n), *ips = conf_indexed(c, "IP", n), *s, *t;
-		char ifdef[16];
-
-		if (n == 0 && mac == NULL)
-			mac = pm_conf_get(c, "MAC");
-		if (seen[n] || (mac == NULL && ips == NULL))
-			continue;
-		snprintf(ifdef, sizeof ifdef, "%d", n);
-		s = ips ? ips : "";
-		do {
-			t = s + strcspn(s, ",");
-			memset(&r, 0, sizeof r);
-			for (k = 1; k <= REC_NFIELDS; k++)
-				set(&r, (unsigned)k, base.f[k]);
-			ipent_parse(s, (size_t)(t - s), &e);
-			set(&r, F_MAC, mac ? mac : "");
-			set(&r, F_TCP, e.ip);
-			set(&r, F_IFNAME, ifdef);
-			apply_ipent(&r, &e);
-			emit_rec(&r, emit, ctx);
-			recb_free(&r);
-			count++;
-			s = *t ? t + 1 : t;
-		} while (*s);
-	}
+	count += pm_conf_if_records(c, base.f, seen, emit, ctx);
 	if (count == 0) {
 		emit_rec(&base, emit, ctx);
 		count++;

@@ -144,6 +144,24 @@ size_t pm_enum_records(const struct pm_host *h, const struct pm_conf *c, const c
 	const char *version, rec_emit_fn emit, void *ctx);
 
 /*
+ * Shared with the VM plugins (agents/qemu-conf.c): copy the #@# keys of c
+ * that map to a record field (plugins.md §3: LABEL UUID DIST ... VCPU
+ * DEFAULTHOSTS DEFAULTCONSOLE) into f[1..47] (1-based, owned strings, the
+ * old value freed); absent and empty values leave the field alone.
+ */
+void pm_conf_apply(const struct pm_conf *c, char **f);
+
+/*
+ * Shared with the VM plugins: one record per configured interface address
+ * of c (MAC<n> with each address of IP<n>, "ip%netmask%relay%ifname%
+ * sshport%gateway", comma separated; n < 100; "MAC" = index 0) on top of
+ * base[1..47] (1-based), skipping n where seen[n] (seen may be NULL).
+ * IFNAME defaults to n.  Returns the number of records emitted.
+ */
+size_t pm_conf_if_records(const struct pm_conf *c, char *const *base, const bool *seen,
+	rec_emit_fn emit, void *ctx);
+
+/*
  * The LIST record of this machine: 22 fields in output order (listrec.h),
  * SITE SERVER, TYPE PM, PID empty (a machine is not a process), the
  * address of the default route's interface (else the first one).

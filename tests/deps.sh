@@ -6,7 +6,7 @@ set -eu
 
 PKGS="make gcc pkg-config libssh-dev libldap2-dev liblmdb-dev libreadline-dev uuid-dev
       libjansson-dev libcriterion-dev lmdb-utils openssh-server openssh-client iproute2
-      util-linux pdsh socat tmux python3"
+      util-linux pdsh socat tmux python3 qemu-system-x86 busybox-static cpio"
 case "${1:-}" in
 fuzz) PKGS="$PKGS clang libclang-rt-14-dev" ;;
 bench) PKGS="$PKGS hyperfine" ;;
