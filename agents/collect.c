@@ -216,8 +216,18 @@ collect_run(const struct pjob *j, enum ctys_action a)
 		if (a == CTYS_ACT_ENUMERATE && p->category == PLUGIN_HOST)
 			continue;
 		st = plugin_state(p);
-		if (!st->enabled || (need_server && a == CTYS_ACT_ENUMERATE && !st->server))
+		if (!st->enabled || (need_server && a == CTYS_ACT_ENUMERATE && !st->server)) {
+			/* quiet for -T ALL; a type asked for by name says why it is skipped */
+			const char *type = proto_str(j->job, "type");
+
+			if (*type && strcmp(type, "ALL") != 0) {
+				m = xasprintf("session type %s is not usable on '%s': %s", p->name,
+				    j->hop, st->why[0] ? st->why : "its server part is not available");
+				job_msg(j->out, "warning", m);
+				free(m);
+			}
 			continue;
+		}
 		em.p = p;
 		e = CTYS_OK;
 		switch (a) {
