@@ -98,7 +98,8 @@ deps:
 # machine (localhost needs no server).
 demo: deps
 	@$(MAKE) --no-print-directory all
-	bin/ctys -n -a list
+	bin/ctys -a list localhost
+	bin/ctys -a enumerate=machine,title localhost
 	bin/ctys -n -t qemu -a create=l:vm1,reuse 'root@pm1[vm1]' 'VMSTACK{pm1 pm1[vm1](-z 2)}'
 
 # The README's test command: packages, build, every test.

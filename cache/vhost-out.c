@@ -188,7 +188,7 @@ tcp_value(const struct vhost_out *o, const char *tcp, const char *mac)
 
 	if (*tcp == '\0')
 		return (v = macmap_name(o->macmap, mac, true)) ? v : xstrdup("");
-	if (is_ipv4(tcp))
+	if (is_ipv4(tcp) || getenv("CTYS_NORESOLVE") != NULL)
 		return xstrdup(tcp);
 	hints.ai_family = AF_INET;
 	if (getaddrinfo(tcp, NULL, &hints, &res) == 0 && res != NULL) {
@@ -210,7 +210,7 @@ dns_value(const struct vhost_out *o, const char *tcp, const char *mac)
 
 	if (*tcp == '\0')
 		return (v = macmap_name(o->macmap, mac, false)) ? v : xstrdup("");
-	if (!is_ipv4(tcp))
+	if (!is_ipv4(tcp) || getenv("CTYS_NORESOLVE") != NULL)
 		return xstrdup(tcp);
 	sa.sin_family = AF_INET;
 	inet_pton(AF_INET, tcp, &sa.sin_addr);

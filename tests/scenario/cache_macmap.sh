@@ -2,6 +2,8 @@
 # cache_macmap.sh — ctys-macmap end to end: field selection and order,
 # sorting, MAC arguments uppercased, -u, several DB directories, errors.
 set -u
+# no DNS lookups: tests send nothing beyond loopback
+export CTYS_NORESOLVE=1
 cd "$(dirname "$0")/../.." || exit 2
 M=$PWD/bin/ctys-macmap
 T=$(mktemp -d /tmp/ctys-test-XXXXXX)

@@ -2,6 +2,8 @@
 # groups_tool.sh — bin/ctys-groups on the original's example groups and a
 # private group directory: listing, display modes, exit statuses.
 set -u
+# no DNS lookups: tests send nothing beyond loopback
+export CTYS_NORESOLVE=1
 cd "$(dirname "$0")/../.." || exit 2
 work=$(mktemp -d /tmp/ctys-test-XXXXXX)
 trap 'rm -rf "$work"' EXIT

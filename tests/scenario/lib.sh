@@ -5,6 +5,8 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BIN=$TOP/bin
 T=$(mktemp -d /tmp/ctys-scn-XXXXXX)
 export HOME=$T/home USER=tester CTYS_CONFDIR=$TOP/conf
+# tests send nothing beyond loopback and their own namespaces: no DNS lookups
+export CTYS_NORESOLVE=1
 mkdir -p "$HOME"
 trap 'rm -rf "$T"' EXIT
 fails=0

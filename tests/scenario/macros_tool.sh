@@ -2,6 +2,8 @@
 # macros_tool.sh — bin/ctys-macros against the shipped default file and a
 # private macro directory: listings, expansion, exit statuses.
 set -u
+# no DNS lookups: tests send nothing beyond loopback
+export CTYS_NORESOLVE=1
 cd "$(dirname "$0")/../.." || exit 2
 work=$(mktemp -d /tmp/ctys-test-XXXXXX)
 trap 'rm -rf "$work"' EXIT

@@ -5,6 +5,8 @@
 # HOME is a private temp dir; the DB is given with -p (and once via
 # DEFAULT_DBPATHLST = $HOME/.ctys/db/default).
 set -u
+# no DNS lookups: tests send nothing beyond loopback
+export CTYS_NORESOLVE=1
 cd "$(dirname "$0")/../.." || exit 2
 TOP=$PWD
 V=$PWD/bin/ctys-vhost
