@@ -1,0 +1,422 @@
+/*
+ * ldap-sync.c — pull the directory into the LMDB cache (ldap-dir.h).
+ *
+ * Full: every record entry (paged), one cache_put_host() per host, hosts
+ * the directory no longer has are removed from the cache.  Incremental:
+ * the entries with modifyTimestamp >= the newest one seen last time (a
+ * second's overlap is re-applied, which is harmless); publishing touches
+ * the host entry whenever a host's records change, so deletions show as a
+ * changed host whose record count no longer matches the patched set, and
+ * that host is read again whole.  State: <dbdir>/ldap-sync.state.
+ */
+#define LDAP_DEPRECATED 0
+#include "cache/ldap-dir.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cache/ldap-int.h"
+#include "cache/ldap-map.h"
+#include "cache/record.h"
+#include "lib/buf.h"
+#include "lib/xmalloc.h"
+
+struct sync_state {
+	char *uris, *base;
+	char mtime[32];
+	time_t synced;
+};
+
+static char *
+state_path(const char *dbdir)
+{
+	return xasprintf("%s/%s", dbdir, DIR_SYNC_STATE);
+}
+
+static bool
+read_state(const char *dbdir, struct sync_state *s)
+{
+	char *p = state_path(dbdir), line[4096];
+	FILE *f = fopen(p, "r");
+
+	memset(s, 0, sizeof *s);
+	free(p);
+	if (f == NULL)
+		return false;
+	while (fgets(line, sizeof line, f) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		if (strncmp(line, "uris ", 5) == 0)
+			free(s->uris), s->uris = xstrdup(line + 5);
+		else if (strncmp(line, "base ", 5) == 0)
+			free(s->base), s->base = xstrdup(line + 5);
+		else if (strncmp(line, "mtime ", 6) == 0)
+			snprintf(s->mtime, sizeof s->mtime, "%s", line + 6);
+		else if (strncmp(line, "synced ", 7) == 0)
+			s->synced = (time_t)strtoll(line + 7, NULL, 10);
+	}
+	fclose(f);
+	return s->uris != NULL && s->base != NULL;
+}
+
+static void
+state_free(struct sync_state *s)
+{
+	free(s->uris);
+	free(s->base);
+}
+
+static ctys_err_t
+write_state(const char *dbdir, const char *uris, const char *base, const char *mtime)
+{
+	char *p = state_path(dbdir), *tmp = xasprintf("%s.tmp", p);
+	FILE *f = fopen(tmp, "w");
+	ctys_err_t e = CTYS_OK;
+
+	if (f == NULL) {
+		e = ctys_seterr(CTYS_ERR_IO, "cannot write '%s': %s", tmp, strerror(errno));
+	} else {
+		fprintf(f, "uris %s\nbase %s\nmtime %s\nsynced %lld\n", uris, base, mtime,
+		    (long long)time(NULL));
+		if (fclose(f) != 0 || rename(tmp, p) != 0)
+			e = ctys_seterr(CTYS_ERR_IO, "cannot write '%s': %s", p, strerror(errno));
+	}
+	free(tmp);
+	free(p);
+	return e;
+}
+
+time_t
+dir_sync_time(const char *dbdir)
+{
+	struct sync_state s;
+	time_t t = 0;
+
+	if (read_state(dbdir, &s))
+		t = s.synced;
+	state_free(&s);
+	return t;
+}
+
+/* Make dbdir a cacheDB directory (empty .fdb files) when it is not one. */
+static ctys_err_t
+ensure_dbdir(const char *dbdir)
+{
+	const char *names[] = { "enum.fdb", "macmap.fdb" };
+	size_t i;
+
+	if (mkdir(dbdir, 0755) != 0 && errno != EEXIST)
+		return ctys_seterr(CTYS_ERR_IO, "cannot create DB directory '%s': %s", dbdir,
+		    strerror(errno));
+	for (i = 0; i < 2; i++) {
+		char *p = xasprintf("%s/%s", dbdir, names[i]);
+		FILE *f;
+
+		if (access(p, F_OK) != 0) {
+			if ((f = fopen(p, "w")) == NULL || fclose(f) != 0) {
+				ctys_seterr(CTYS_ERR_IO, "cannot create '%s': %s", p, strerror(errno));
+				free(p);
+				return CTYS_ERR_IO;
+			}
+		}
+		free(p);
+	}
+	return CTYS_OK;
+}
+
+static void
+max_mtime(char *acc, const char *m)
+{
+	if (m[0] != '\0' && strcmp(m, acc) > 0)
+		snprintf(acc, 32, "%s", m);
+}
+
+/* Distinct hosts of the cache (its lines are sorted, hosts adjacent). */
+static int
+hosts_cb(void *arg, unsigned long index, const char *line, size_t len)
+{
+	struct strv *h = arg;
+	size_t hl;
+	const char *host = rec_field_view(line, len, 1, &hl);
+
+	(void)index;
+	if (h->n == 0 || strlen(h->v[h->n - 1]) != hl || memcmp(h->v[h->n - 1], host, hl) != 0)
+		strv_pushn(h, host, hl);
+	return 0;
+}
+
+static bool
+host_in(const struct dir_hosts *dh, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < dh->n; i++)
+		if (strcmp(dh->v[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+static ctys_err_t
+put_recs(struct cache_db *db, const char *host, struct dir_rec *v, size_t n)
+{
+	const char **lines = xcalloc(n + 1, sizeof *lines);
+	ctys_err_t e;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		lines[i] = v[i].line;
+	e = cache_put_host(db, host, lines, n);
+	free(lines);
+	return e;
+}
+
+/* Remove cache hosts the directory does not have. */
+static ctys_err_t
+prune_hosts(struct cache_db *db, const struct dir_hosts *dh, struct dir_sync_stats *st)
+{
+	struct strv have = STRV_INIT;
+	ctys_err_t e;
+	size_t i;
+
+	if ((e = cache_scan(db, hosts_cb, &have)) == CTYS_OK)
+		for (i = 0; i < have.n && e == CTYS_OK; i++)
+			if (!host_in(dh, have.v[i])) {
+				e = cache_put_host(db, have.v[i], NULL, 0);
+				st->hosts_removed++;
+			}
+	strv_free(&have);
+	return e;
+}
+
+static ctys_err_t
+sync_full(struct dir_conn *c, struct cache_db *db, const struct dir_hosts *dh,
+    char *mt, struct dir_sync_stats *st)
+{
+	struct dir_recs all = { 0 };
+	ctys_err_t e;
+	size_t i, j;
+
+	if ((e = dir_fetch(c, NULL, true, &all)) != CTYS_OK)
+		goto out;
+	dir_recs_sort(&all);
+	st->records = all.n;
+	for (i = 0; i < all.n && e == CTYS_OK; i = j) {
+		for (j = i; j < all.n && strcmp(all.v[j].host, all.v[i].host) == 0; j++)
+			max_mtime(mt, all.v[j].mtime);
+		e = put_recs(db, all.v[i].host, &all.v[i], j - i);
+		st->hosts_put++;
+	}
+	if (e == CTYS_OK)
+		e = prune_hosts(db, dh, st);
+out:
+	dir_recs_free(&all);
+	return e;
+}
+
+/* Old cache lines of a host, field 32 emptied, keyed as published. */
+static int
+old_cb(void *arg, unsigned long index, const char *line, size_t len)
+{
+	struct dir_recs *r = arg;
+	struct dir_rec x;
+	struct rec p;
+	struct buf b = BUF_INIT;
+
+	(void)index;
+	memset(&x, 0, sizeof x);
+	if (rec_parse(line, len, &p) != CTYS_OK)
+		return 0;
+	p.f[REC_FIELD_INDEX - 1] = "";
+	p.len[REC_FIELD_INDEX - 1] = 0;
+	rec_format(&p, &b);
+	x.host = xstrdup(p.f[0]);
+	rec_free(&p);
+	x.len = b.len;
+	x.line = buf_detach(&b);
+	dir_i_recs_push(r, &x);
+	return 0;
+}
+
+static ctys_err_t
+refetch_host(struct dir_conn *c, struct cache_db *db, const char *host,
+    struct dir_sync_stats *st)
+{
+	struct dir_recs r = { 0 };
+	struct buf f = BUF_INIT;
+	ctys_err_t e;
+
+	buf_adds(&f, "(&(objectClass=" DIR_OC_REC ")(ctysHostName=");
+	dir_filter_escape(&f, host, strlen(host));
+	buf_adds(&f, "))");
+	if ((e = dir_fetch(c, f.d, false, &r)) == CTYS_OK) {
+		dir_recs_sort(&r);
+		e = put_recs(db, host, r.v, r.n);
+	}
+	st->hosts_refetched++;
+	buf_free(&f);
+	dir_recs_free(&r);
+	return e;
+}
+
+static int
+key_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct dir_rec *)a)->key, ((const struct dir_rec *)b)->key);
+}
+
+/* Patch one changed host: cache lines + delta[0..n); refetch on a mismatch. */
+static ctys_err_t
+patch_host(struct dir_conn *c, struct cache_db *db, const struct dir_host *h,
+    struct dir_rec *delta, size_t n, struct dir_sync_stats *st)
+{
+	struct dir_recs old = { 0 };
+	ctys_err_t e;
+	size_t i;
+
+	if (h == NULL)
+		return CTYS_OK; /* deleted meanwhile: prune_hosts removes it */
+	e = cache_lookup(db, 1, h->name, strlen(h->name), old_cb, &old);
+	if (e != CTYS_OK)
+		goto out;
+	dir_recs_sort(&old);
+	dir_i_rekey(&old);
+	qsort(old.v, old.n, sizeof *old.v, key_cmp);
+	for (i = 0; i < n; i++) {
+		struct dir_rec *o = bsearch(&delta[i], old.v, old.n, sizeof *old.v, key_cmp);
+
+		if (o != NULL) {
+			free(o->line);
+			o->line = xstrndup(delta[i].line, delta[i].len);
+			o->len = delta[i].len;
+			continue;
+		}
+		/* new: append (keeps the key order of the part searched) */
+		{
+			struct dir_rec x = delta[i];
+
+			x.host = xstrdup(delta[i].host);
+			x.line = xstrndup(delta[i].line, delta[i].len);
+			dir_i_recs_push(&old, &x);
+			/* re-sort so later bsearches see it */
+			qsort(old.v, old.n, sizeof *old.v, key_cmp);
+		}
+	}
+	if (old.n != h->count) {
+		e = refetch_host(c, db, h->name, st);
+		goto out;
+	}
+	dir_recs_sort(&old);
+	e = put_recs(db, h->name, old.v, old.n);
+	st->hosts_put++;
+out:
+	dir_recs_free(&old);
+	return e;
+}
+
+static const struct dir_host *
+find_host(const struct dir_hosts *dh, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < dh->n; i++)
+		if (strcmp(dh->v[i].name, name) == 0)
+			return &dh->v[i];
+	return NULL;
+}
+
+static int
+host_rec_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct dir_rec *)a)->host, ((const struct dir_rec *)b)->host);
+}
+
+static ctys_err_t
+sync_incr(struct dir_conn *c, struct cache_db *db, const struct dir_hosts *dh,
+    const char *since, char *mt, struct dir_sync_stats *st)
+{
+	struct dir_recs delta = { 0 };
+	struct buf f = BUF_INIT;
+	struct strv done = STRV_INIT;
+	ctys_err_t e;
+	size_t i, j;
+
+	buf_adds(&f, "(&(objectClass=" DIR_OC_REC ")(modifyTimestamp>=");
+	dir_filter_escape(&f, since, strlen(since));
+	buf_adds(&f, "))");
+	if ((e = dir_fetch(c, f.d, true, &delta)) != CTYS_OK)
+		goto out;
+	st->changed_entries = delta.n;
+	qsort(delta.v, delta.n, sizeof *delta.v, host_rec_cmp);
+	for (i = 0; i < delta.n && e == CTYS_OK; i = j) {
+		for (j = i; j < delta.n && strcmp(delta.v[j].host, delta.v[i].host) == 0; j++)
+			max_mtime(mt, delta.v[j].mtime);
+		e = patch_host(c, db, find_host(dh, delta.v[i].host), &delta.v[i], j - i, st);
+		strv_push(&done, delta.v[i].host);
+	}
+	/* hosts changed without a changed record: deletions only */
+	for (i = 0; i < dh->n && e == CTYS_OK; i++) {
+		size_t k;
+		bool seen = false;
+
+		if (strcmp(dh->v[i].mtime, since) < 0)
+			continue;
+		max_mtime(mt, dh->v[i].mtime);
+		for (k = 0; k < done.n && !seen; k++)
+			seen = strcmp(done.v[k], dh->v[i].name) == 0;
+		if (!seen)
+			e = patch_host(c, db, &dh->v[i], NULL, 0, st);
+	}
+	if (e == CTYS_OK)
+		e = prune_hosts(db, dh, st);
+out:
+	buf_free(&f);
+	strv_free(&done);
+	dir_recs_free(&delta);
+	return e;
+}
+
+ctys_err_t
+dir_sync(struct dir_conn *c, const struct dir_conf *dc, const char *dbdir, bool full,
+    struct dir_sync_stats *st)
+{
+	struct sync_state s;
+	struct cache_db *db = NULL;
+	struct dir_hosts dh = { 0 };
+	char *uris = strv_join(&dc->uris, " ");
+	char mt[32] = "";
+	bool have = read_state(dbdir, &s);
+	ctys_err_t e;
+	size_t i;
+
+	memset(st, 0, sizeof *st);
+	if (have && (strcmp(s.uris, uris) != 0 || strcmp(s.base, dc->base) != 0 ||
+	    s.mtime[0] == '\0'))
+		have = false;
+	st->full = full || !have;
+	if ((e = ensure_dbdir(dbdir)) != CTYS_OK)
+		goto out;
+	if ((e = cache_open(dbdir, 0, &db)) != CTYS_OK)
+		goto out;
+	if ((e = dir_fetch_hosts(c, NULL, &dh)) != CTYS_OK)
+		goto out;
+	for (i = 0; i < dh.n; i++)
+		max_mtime(mt, dh.v[i].mtime);
+	if (st->full) {
+		e = sync_full(c, db, &dh, mt, st);
+	} else {
+		snprintf(mt, sizeof mt, "%s", s.mtime);
+		e = sync_incr(c, db, &dh, s.mtime, mt, st);
+	}
+	if (e == CTYS_OK)
+		e = write_state(dbdir, uris, dc->base, mt[0] ? mt : "19700101000000Z");
+out:
+	cache_close(db);
+	dir_hosts_free(&dh);
+	state_free(&s);
+	free(uris);
+	return e;
+}

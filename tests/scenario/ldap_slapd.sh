@@ -1,0 +1,126 @@
+# tests/scenario/ldap_slapd.sh — a private OpenLDAP slapd for the ldap_*
+# scenarios and bench/ldap.bench.sh.  Source it (after lib.sh) for:
+#   slapd_start <dir> [tls]   start slapd on 127.0.0.1:<free port> and an
+#                             ldapi socket in <dir>; sets SLAPD_PID, SLAPD_URI,
+#                             SLAPD_LDAPI, SLAPD_BASE; with tls, a test CA and
+#                             server certificate made with openssl (SLAPD_CA)
+#   slapd_stop                kill that slapd by its PID (bounded wait)
+#   slapd_env                 export the CTYS_LDAP_* settings for it
+# Run directly, it is a test of itself: start, answer, stop.
+# Only loopback and ldapi; every wait is bounded.
+
+SLAPD=${SLAPD:-/usr/sbin/slapd}
+SLAPD_PID=
+SLAPD_SUFFIX=dc=ctys,dc=test
+SLAPD_BASE=ou=machines,$SLAPD_SUFFIX
+SLAPD_ROOT=cn=admin,$SLAPD_SUFFIX
+
+_slapd_conf() { # dir port indexed tls
+	local d=$1
+	cat >"$d/slapd.conf" <<CONF
+include /etc/ldap/schema/core.schema
+include /etc/ldap/schema/cosine.schema
+include /etc/ldap/schema/inetorgperson.schema
+include /etc/ldap/schema/nis.schema
+include $TOP/conf/ctys.schema
+pidfile $d/slapd.pid
+modulepath /usr/lib/ldap
+moduleload back_mdb
+$( [ "$4" = tls ] && printf 'TLSCACertificateFile %s\nTLSCertificateFile %s\nTLSCertificateKeyFile %s\n' "$d/ca.crt" "$d/srv.crt" "$d/srv.key")
+sizelimit unlimited
+database mdb
+directory $d/db
+maxsize 4294967296
+dbnosync
+suffix "$SLAPD_SUFFIX"
+rootdn "$SLAPD_ROOT"
+rootpw secret
+index objectClass eq
+index ctysLabel,cn eq,sub
+index ctysHostName eq,sub
+index ctysUUID,ctysMAC,ctysTCP,ctysSessionType,ctysContainingMachine,macAddress,ipHostNumber eq
+index ctysRecordLine sub
+index ctysKey eq
+index modifyTimestamp eq
+access to * by * read
+CONF
+}
+
+_slapd_tls() { # dir: test CA + server certificate for 127.0.0.1
+	local d=$1
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=ctys test CA" \
+		-keyout "$d/ca.key" -out "$d/ca.crt" >/dev/null 2>&1 || return 1
+	openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
+		-keyout "$d/srv.key" -out "$d/srv.csr" >/dev/null 2>&1 || return 1
+	printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$d/ext"
+	openssl x509 -req -in "$d/srv.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" \
+		-CAcreateserial -days 2 -extfile "$d/ext" -out "$d/srv.crt" >/dev/null 2>&1 || return 1
+	SLAPD_CA=$d/ca.crt
+}
+
+slapd_start() {
+	local d=$1 tls=${2:-} try port i enc
+	mkdir -p "$d/db"
+	if [ "$tls" = tls ]; then _slapd_tls "$d" || { echo "slapd_start: openssl failed"; return 1; }; fi
+	enc=$(printf '%s' "$d/ldapi" | sed 's|/|%2F|g')
+	for try in 1 2 3 4 5; do
+		port=$((20000 + (RANDOM * 7 + $$ + try * 131) % 40000))
+		_slapd_conf "$d" "$port" 1 "$tls"
+		"$SLAPD" -d 0 -h "ldap://127.0.0.1:$port/ ldapi://$enc" -f "$d/slapd.conf" \
+			>"$d/slapd.log" 2>&1 &
+		SLAPD_PID=$!
+		SLAPD_URI=ldap://127.0.0.1:$port
+		SLAPD_LDAPI=ldapi://$enc
+		for i in $(seq 1 100); do   # bounded: 100 x 50 ms
+			if ldapsearch -x -H "$SLAPD_URI" -b "" -s base -LLL namingContexts >/dev/null 2>&1; then
+				ldapadd -x -H "$SLAPD_URI" -D "$SLAPD_ROOT" -w secret >/dev/null <<LDIF || return 1
+dn: $SLAPD_SUFFIX
+objectClass: dcObject
+objectClass: organization
+dc: ctys
+o: ctys test
+LDIF
+				return 0
+			fi
+			kill -0 "$SLAPD_PID" 2>/dev/null || break
+			sleep 0.05
+		done
+		slapd_stop
+	done
+	echo "slapd_start: slapd did not come up:"; cat "$d/slapd.log"
+	return 1
+}
+
+slapd_stop() {
+	local i
+	[ -n "$SLAPD_PID" ] || return 0
+	kill "$SLAPD_PID" 2>/dev/null
+	for i in $(seq 1 100); do   # bounded: 5 s
+		kill -0 "$SLAPD_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -9 "$SLAPD_PID" 2>/dev/null
+	wait "$SLAPD_PID" 2>/dev/null
+	SLAPD_PID=
+}
+
+slapd_env() {
+	printf 'secret\n' >"$T/bindpw"
+	chmod 600 "$T/bindpw"
+	export CTYS_LDAP_URI=$SLAPD_URI CTYS_LDAP_BASE=$SLAPD_BASE \
+		CTYS_LDAP_BINDDN=$SLAPD_ROOT CTYS_LDAP_BINDPW_FILE=$T/bindpw
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+	. "$(dirname "$0")/lib.sh"
+	trap 'slapd_stop; rm -rf "$T"' EXIT
+	[ -x "$SLAPD" ] || { echo "SKIP: no slapd (apt-get install slapd ldap-utils)"; exit 0; }
+	slapd_start "$T/ldap" || exit 1
+	check "rootDSE answers" 0 "dn:
+namingContexts: $SLAPD_SUFFIX" "" -- \
+		ldapsearch -x -H "$SLAPD_URI" -b "" -s base -LLL namingContexts
+	pid=$SLAPD_PID
+	slapd_stop
+	kill -0 "$pid" 2>/dev/null && fail "slapd $pid still running after slapd_stop"
+	finish
+fi
