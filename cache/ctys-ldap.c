@@ -260,19 +260,6 @@ cmd_sync(struct ctx *x)
 	return rc;
 }
 
-/* Warn that the directory is down and when the cache was last synced. */
-static void
-stale_note(const char *dbdir, const char *why)
-{
-	time_t t = dir_sync_time(dbdir);
-	char when[64] = "never";
-
-	if (t != 0)
-		strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
-	log_warn(0, "%s; answering from the local cache (last sync: %s): the data may be "
-	    "stale", why, when);
-}
-
 static int
 cmd_resolve(struct ctx *x)
 {
@@ -307,7 +294,7 @@ cmd_resolve(struct ctx *x)
 				if ((e = dir_connect(&dc, &c)) != CTYS_OK) {
 					down = true;
 					if (db != NULL)
-						stale_note(dbdir, ctys_errmsg());
+						dir_stale_note(dbdir, ctys_errmsg());
 				}
 			}
 			e = dir_resolve(NULL, c, x->argv[i], &out, &from);

@@ -173,6 +173,20 @@ struct dir_source *dir_source_new(struct dir_conn *c);
 void dir_source_init(struct query_source *s, struct dir_source *ds);
 void dir_source_free(struct dir_source *ds);
 
+/*
+ * For ctys-vhost -C LDAP: load the configuration (ctys_conf_load), connect
+ * and set *src to a directory source.  CTYS_ERR_IO when the directory is
+ * unreachable (the caller falls back to the cache with dir_stale_note()).
+ * Free with dir_session_close().
+ */
+struct dir_session {
+	struct dir_conf dc;
+	struct dir_conn *c;
+	struct dir_source *ds;
+};
+ctys_err_t dir_session_open(struct dir_session *s, struct query_source *src);
+void dir_session_close(struct dir_session *s);
+
 /* ---- sync ---- */
 
 #define DIR_SYNC_STATE "ldap-sync.state"
@@ -198,6 +212,12 @@ ctys_err_t dir_sync(struct dir_conn *c, const struct dir_conf *dc, const char *d
  * ("directory unreachable; answering from the cache synced <when>").
  */
 time_t dir_sync_time(const char *dbdir);
+
+/*
+ * Warn (always shown) "<why>; answering from the local cache (last sync:
+ * <UTC time>|never): the data may be stale".
+ */
+void dir_stale_note(const char *dbdir, const char *why);
 
 /*
  * Resolve one key (label, MAC, UUID or TCP address, exact) the -c order's

@@ -19,6 +19,7 @@
 #include "cache/ldap-map.h"
 #include "cache/record.h"
 #include "lib/buf.h"
+#include "lib/paths.h"
 #include "lib/xmalloc.h"
 
 struct host_recs {
@@ -274,6 +275,34 @@ dir_source_init(struct query_source *s, struct dir_source *ds)
 	s->lookup_substr = src_substr;
 	s->ctx = ds;
 	s->with_index = true;
+}
+
+ctys_err_t
+dir_session_open(struct dir_session *s, struct query_source *src)
+{
+	struct conf *conf = conf_new();
+	ctys_err_t e;
+
+	memset(s, 0, sizeof *s);
+	if ((e = ctys_conf_load(conf)) == CTYS_OK &&
+	    (e = dir_conf_load(conf, &s->dc)) == CTYS_OK &&
+	    (e = dir_connect(&s->dc, &s->c)) == CTYS_OK) {
+		s->ds = dir_source_new(s->c);
+		dir_source_init(src, s->ds);
+	}
+	conf_free(conf);
+	if (e != CTYS_OK)
+		dir_session_close(s);
+	return e;
+}
+
+void
+dir_session_close(struct dir_session *s)
+{
+	dir_source_free(s->ds);
+	dir_close(s->c);
+	dir_conf_free(&s->dc);
+	memset(s, 0, sizeof *s);
 }
 
 /* ---- resolution ---- */

@@ -24,6 +24,7 @@
 #include "cache/ldap-map.h"
 #include "cache/record.h"
 #include "lib/buf.h"
+#include "lib/log.h"
 #include "lib/xmalloc.h"
 
 struct sync_state {
@@ -100,6 +101,18 @@ dir_sync_time(const char *dbdir)
 		t = s.synced;
 	state_free(&s);
 	return t;
+}
+
+void
+dir_stale_note(const char *dbdir, const char *why)
+{
+	time_t t = dir_sync_time(dbdir);
+	char when[64] = "never";
+
+	if (t != 0)
+		strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
+	log_warn(0, "%s; answering from the local cache (last sync: %s): the data may be "
+	    "stale", why, when);
 }
 
 /* Make dbdir a cacheDB directory (empty .fdb files) when it is not one. */

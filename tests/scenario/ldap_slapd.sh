@@ -6,6 +6,7 @@
 #                             server certificate made with openssl (SLAPD_CA)
 #   slapd_stop                kill that slapd by its PID (bounded wait)
 #   slapd_env                 export the CTYS_LDAP_* settings for it
+#   ldap_gen <n>              n synthetic records (enum.fdb lines)
 # Run directly, it is a test of itself: start, answer, stop.
 # Only loopback and ldapi; every wait is bounded.
 
@@ -102,6 +103,36 @@ slapd_stop() {
 	kill -9 "$SLAPD_PID" 2>/dev/null
 	wait "$SLAPD_PID" 2>/dev/null
 	SLAPD_PID=
+}
+
+# ldap_gen N: N synthetic 47-field records on stdout, 20 per host (a PM and
+# 19 VMs), each with a distinct label, UUID, MAC and IP.
+ldap_gen() {
+	awk -v n="$1" '
+function rec(host, type, label, id, uuid, mac, ip, cat, state, net, accel, arch, vram) {
+	printf "%s;%s;%s;%s;%s;%s;%s;;;;5900;debian;12;Linux;6.1;;;%s;%s;QEMU-7.2;;;;;;;22;%s;;%s;;;eth0;;;;;%s;;%d;2;;;root;root;;\n",
+	    host, type, label, id, uuid, mac, ip, cat, state, net, accel, arch, vram
+}
+BEGIN {
+	split("QEMU XEN VMW", types, " ")
+	split("ACTIVE BACKUP ACTIVE", states, " ")
+	for (i = 0; i < n; i++) {
+		h = int(i / 20); k = i % 20
+		host = sprintf("pm%04d.lab", h)
+		mac = sprintf("00:50:56:%02X:%02X:%02X", int(h / 256), h % 256, k)
+		ip = sprintf("10.%d.%d.%d", int(h / 256), h % 256, k + 1)
+		uuid = sprintf("4c4c4544-%04x-%04x-8000-%012x", h, k, i)
+		if (k == 0)
+			rec(host, "PM", sprintf("pm%04d", h), "/etc/ctys.d/pm.conf", uuid, mac, ip,
+			    "PM", "ACTIVE", host, "", "x86_64", 8192)
+		else
+			rec(host, types[k % 3 + 1], sprintf("vm%04d%02d", h, k),
+			    sprintf("/mntn/vmpool/vm%04d%02d/vm.conf", h, k), uuid, mac, ip, "VM",
+			    states[k % 3 + 1], sprintf("vm%04d%02d.lab", h, k), k % 2 ? "KVM" : "",
+			    k % 4 ? "x86_64" : "i386", 256 * (k % 8 + 1))
+	}
+}
+'
 }
 
 slapd_env() {
