@@ -355,7 +355,7 @@ record_attrs(bool with_mtime)
 		if (dir_fields[i].attr != NULL)
 			a[k++] = (char *)dir_fields[i].attr;
 	a[k++] = (char *)DIR_AT_KEY;
-	a[k++] = with_mtime ? (char *)"modifyTimestamp" : NULL;
+	a[k++] = with_mtime ? (char *)"entryCSN" : NULL;
 	a[k] = NULL;
 	return a;
 }
@@ -401,7 +401,7 @@ dir_i_entry_rec(LDAP *ld, LDAPMessage *ent, struct dir_rec *r)
 			} else if (strcasecmp(a, DIR_AT_KEY) == 0) {
 				snprintf(r->key, sizeof r->key, "%.*s", (int)bv[0]->bv_len,
 				    bv[0]->bv_val);
-			} else if (strcasecmp(a, "modifyTimestamp") == 0) {
+			} else if (strcasecmp(a, "entryCSN") == 0) {
 				snprintf(r->mtime, sizeof r->mtime, "%.*s", (int)bv[0]->bv_len,
 				    bv[0]->bv_val);
 			}
@@ -505,7 +505,7 @@ host_cb(void *arg, LDAP *ld, LDAPMessage *ent)
 	struct dir_hosts *h = arg;
 	struct berval **n = ldap_get_values_len(ld, ent, "ctysHostName");
 	struct berval **k = ldap_get_values_len(ld, ent, DIR_AT_COUNT);
-	struct berval **m = ldap_get_values_len(ld, ent, "modifyTimestamp");
+	struct berval **m = ldap_get_values_len(ld, ent, "entryCSN");
 	struct dir_host *x;
 
 	if (n != NULL && n[0] != NULL) {
@@ -533,7 +533,7 @@ ctys_err_t
 dir_fetch_hosts(struct dir_conn *c, const char *filter, struct dir_hosts *out)
 {
 	char *attrs[] = { (char *)"ctysHostName", (char *)DIR_AT_COUNT,
-		(char *)"modifyTimestamp", NULL };
+		(char *)"entryCSN", NULL };
 
 	memset(out, 0, sizeof *out);
 	return dir_i_search(c, c->base, LDAP_SCOPE_ONELEVEL,

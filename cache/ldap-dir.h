@@ -83,7 +83,7 @@ struct dir_rec {
 	char key[17];
 	char *line;
 	size_t len;
-	char mtime[32];    /* modifyTimestamp, "" if not asked for */
+	char mtime[64];    /* entryCSN (change sequence number), "" if not asked for */
 };
 
 struct dir_recs {
@@ -96,7 +96,7 @@ void dir_recs_sort(struct dir_recs *r);
 
 /*
  * Every record entry below the base matching `filter` (NULL: all), paged.
- * with_mtime also reads modifyTimestamp.
+ * with_mtime also reads entryCSN.
  */
 ctys_err_t dir_fetch(struct dir_conn *c, const char *filter, bool with_mtime,
     struct dir_recs *out);
@@ -105,7 +105,7 @@ ctys_err_t dir_fetch(struct dir_conn *c, const char *filter, bool with_mtime,
 struct dir_host {
 	char *name;
 	unsigned long count;
-	char mtime[32];
+	char mtime[64];
 };
 struct dir_hosts {
 	struct dir_host *v;
@@ -125,7 +125,7 @@ struct dir_pub_stats {
  * Make the directory's records of `host` exactly lines[0..n) (47-field
  * records, field 1 == host, field 32 ignored), in one pass: add new
  * entries, modify changed ones, delete stale ones, then update the host
- * entry (count; its modifyTimestamp tells dir_sync_incremental the host
+ * entry (count; its entryCSN tells dir_sync() the host
  * changed).  n == 0 deletes the host entry and its records.  Creates the
  * base entry when it is a missing ou=.  CTYS_ERR_PARSE for a bad line,
  * CTYS_ERR_UNSUPPORTED for a value that is not UTF-8, CTYS_ERR_IO for a
@@ -200,7 +200,7 @@ struct dir_sync_stats {
  * Pull the directory into the cache of `dbdir` (created with empty .fdb
  * files when missing).  Incremental when a state file from the same URI
  * set and base exists and `full` is false: only entries whose
- * modifyTimestamp is >= the last one seen are read, and each changed host
+ * entryCSN is >= the newest one seen are read, and each changed host
  * is patched (or re-read when its count disagrees).  Writes
  * <dbdir>/ldap-sync.state on success.
  */

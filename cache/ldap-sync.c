@@ -3,8 +3,9 @@
  *
  * Full: every record entry (paged), one cache_put_host() per host, hosts
  * the directory no longer has are removed from the cache.  Incremental:
- * the entries with modifyTimestamp >= the newest one seen last time (a
- * second's overlap is re-applied, which is harmless); publishing touches
+ * the entries whose entryCSN (change sequence number, microseconds) is >=
+ * the newest one seen last time (the entries of that one CSN are applied
+ * again, which is harmless); publishing touches
  * the host entry whenever a host's records change, so deletions show as a
  * changed host whose record count no longer matches the patched set, and
  * that host is read again whole.  State: <dbdir>/ldap-sync.state.
@@ -29,7 +30,7 @@
 
 struct sync_state {
 	char *uris, *base;
-	char mtime[32];
+	char mtime[64];
 	time_t synced;
 };
 
@@ -145,7 +146,7 @@ static void
 max_mtime(char *acc, const char *m)
 {
 	if (m[0] != '\0' && strcmp(m, acc) > 0)
-		snprintf(acc, 32, "%s", m);
+		snprintf(acc, 64, "%s", m);
 }
 
 /* Distinct hosts of the cache (its lines are sorted, hosts adjacent). */
@@ -357,7 +358,7 @@ sync_incr(struct dir_conn *c, struct cache_db *db, const struct dir_hosts *dh,
 	ctys_err_t e;
 	size_t i, j;
 
-	buf_adds(&f, "(&(objectClass=" DIR_OC_REC ")(modifyTimestamp>=");
+	buf_adds(&f, "(&(objectClass=" DIR_OC_REC ")(entryCSN>=");
 	dir_filter_escape(&f, since, strlen(since));
 	buf_adds(&f, "))");
 	if ((e = dir_fetch(c, f.d, true, &delta)) != CTYS_OK)
@@ -400,7 +401,7 @@ dir_sync(struct dir_conn *c, const struct dir_conf *dc, const char *dbdir, bool 
 	struct cache_db *db = NULL;
 	struct dir_hosts dh = { 0 };
 	char *uris = strv_join(&dc->uris, " ");
-	char mt[32] = "";
+	char mt[64] = "";
 	bool have = read_state(dbdir, &s);
 	ctys_err_t e;
 	size_t i;
@@ -425,7 +426,7 @@ dir_sync(struct dir_conn *c, const struct dir_conf *dc, const char *dbdir, bool 
 		e = sync_incr(c, db, &dh, s.mtime, mt, st);
 	}
 	if (e == CTYS_OK)
-		e = write_state(dbdir, uris, dc->base, mt[0] ? mt : "19700101000000Z");
+		e = write_state(dbdir, uris, dc->base, mt);
 out:
 	cache_close(db);
 	dir_hosts_free(&dh);

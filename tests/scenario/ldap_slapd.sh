@@ -40,9 +40,8 @@ index objectClass eq
 index ctysLabel,cn eq,sub
 index ctysHostName eq,sub
 index ctysUUID,ctysMAC,ctysTCP,ctysSessionType,ctysContainingMachine,macAddress,ipHostNumber eq
-index ctysRecordLine sub
 index ctysKey eq
-index modifyTimestamp eq
+index entryCSN eq
 access to * by * read
 CONF
 }
