@@ -292,9 +292,12 @@ cmd_resolve(struct ctx *x)
 				}
 				dc_ok = true;
 				if ((e = dir_connect(&dc, &c)) != CTYS_OK) {
+					if (db == NULL) {
+						rc = fail(e);
+						break;
+					}
 					down = true;
-					if (db != NULL)
-						dir_stale_note(dbdir, ctys_errmsg());
+					dir_stale_note(dbdir, ctys_errmsg());
 				}
 			}
 			e = dir_resolve(NULL, c, x->argv[i], &out, &from);
@@ -343,21 +346,18 @@ cmd_status(struct ctx *x)
 	struct dir_conn *c = NULL;
 	struct dir_conf dc;
 	time_t t = dir_sync_time(default_dbdir(x));
+	char when[64] = "never";
 	int rc;
 
 	if (check_flags(x, fl))
 		return 1;
-	if (t != 0) {
-		char when[64];
-
+	if (t != 0)
 		strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
-		printf("last sync of %s: %s\n", default_dbdir(x), when);
-	} else {
-		printf("%s was never synced\n", default_dbdir(x));
-	}
+	printf("cache %s: last sync %s\n", default_dbdir(x), when);
+	fflush(stdout);
 	if ((rc = open_dir(x, &dc, &c)) != 0)
 		return rc;
-	printf("directory: %s\n", dir_conn_uri(c));
+	printf("directory: %s, base %s\n", dir_conn_uri(c), dc.base);
 	dir_close(c);
 	dir_conf_free(&dc);
 	return 0;
