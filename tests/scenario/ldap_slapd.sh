@@ -152,5 +152,14 @@ namingContexts: $SLAPD_SUFFIX" "" -- \
 	pid=$SLAPD_PID
 	slapd_stop
 	kill -0 "$pid" 2>/dev/null && fail "slapd $pid still running after slapd_stop"
+	# conf/ctys.ldif loads into cn=config next to the nis schema
+	mkdir -p "$T/cfg/slapd.d"
+	{ printf 'dn: cn=config\nobjectClass: olcGlobal\ncn: config\n\n'
+	  printf 'dn: cn=schema,cn=config\nobjectClass: olcSchemaConfig\ncn: schema\n\n'
+	  for s in core cosine inetorgperson nis; do cat "/etc/ldap/schema/$s.ldif"; echo; done
+	  cat "$TOP/conf/ctys.ldif"; } >"$T/cfg/all.ldif"
+	check "conf/ctys.ldif loads into cn=config" 0 "" "" -- \
+		slapadd -n 0 -F "$T/cfg/slapd.d" -l "$T/cfg/all.ldif"
+	kill -0 "$pid" 2>/dev/null && fail "slapd $pid still running after slapd_stop"
 	finish
 fi
