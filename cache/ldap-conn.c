@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ldap.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,6 +170,14 @@ try_uri(const struct dir_conf *dc, const char *uri, const char *pw, LDAP **out)
 		ctys_seterr(CTYS_ERR_IO, "directory unreachable: %s: %s", uri,
 		    ldap_err2string(rc));
 		goto fail;
+	}
+	{
+		/* many small synchronous requests: never wait for Nagle */
+		int fd = -1, one = 1;
+
+		if (ldap_get_option(ld, LDAP_OPT_DESC, &fd) == LDAP_OPT_SUCCESS && fd >= 0 &&
+		    strncasecmp(uri, "ldapi://", 8) != 0)
+			(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	}
 	if (dc->tls == DIR_TLS_STARTTLS && strncasecmp(uri, "ldaps://", 8) != 0 &&
 	    (rc = ldap_start_tls_s(ld, NULL, NULL)) != LDAP_SUCCESS) {

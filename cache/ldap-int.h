@@ -34,6 +34,9 @@ void dir_i_recs_push(struct dir_recs *r, struct dir_rec *x);
 /* DN of the host entry: cn=<escaped host>,<base> (owned by the caller). */
 char *dir_i_host_dn(const char *base, const char *host);
 
+/* (&(objectClass=ctysMachine)(ctysHostName=<escaped host>)), caller frees. */
+char *dir_i_host_filter(const char *host);
+
 /*
  * Set the keys of one host's records (sorted by line, lines with field 32
  * empty) exactly as publishing assigns them.

@@ -345,8 +345,6 @@ drec_key_cmp(const void *a, const void *b)
 	return strcmp(((const struct dir_rec *)a)->key, ((const struct dir_rec *)b)->key);
 }
 
-static ctys_err_t
-fetch_host_recs(struct dir_conn *c, const char *hostdn, struct dir_recs *out);
 
 static ctys_err_t
 push_cb(void *arg, LDAP *ld, LDAPMessage *ent)
@@ -360,10 +358,29 @@ push_cb(void *arg, LDAP *ld, LDAPMessage *ent)
 }
 
 static ctys_err_t
-fetch_host_recs(struct dir_conn *c, const char *hostdn, struct dir_recs *out)
+fetch_host_recs(struct dir_conn *c, const char *host, const char *hostdn,
+    struct dir_recs *out)
 {
-	return dir_i_search(c, hostdn, LDAP_SCOPE_ONELEVEL, "(objectClass=" DIR_OC_REC ")",
-	    dir_i_record_attrs(false), push_cb, out);
+	char *f = dir_i_host_filter(host);
+	ctys_err_t e;
+
+	e = dir_i_search(c, hostdn, LDAP_SCOPE_ONELEVEL, f, dir_i_record_attrs(false), push_cb,
+	    out);
+	free(f);
+	return e;
+}
+
+char *
+dir_i_host_filter(const char *host)
+{
+	struct buf b = BUF_INIT;
+
+	/* the indexed equality keeps slapd from walking every record entry
+	 * that a bare (objectClass=ctysMachine) would make a candidate */
+	buf_adds(&b, "(&(objectClass=" DIR_OC_REC ")(ctysHostName=");
+	dir_filter_escape(&b, host, strlen(host));
+	buf_adds(&b, "))");
+	return buf_detach(&b);
 }
 
 static char *
@@ -419,7 +436,7 @@ dir_publish_host(struct dir_conn *c, const char *host, const char *const *lines,
 	hostdn = dir_i_host_dn(dir_i_base(c), host);
 	if ((e = entry_exists(c, hostdn, &exists)) != CTYS_OK)
 		goto out;
-	if (exists && (e = fetch_host_recs(c, hostdn, &old)) != CTYS_OK)
+	if (exists && (e = fetch_host_recs(c, host, hostdn, &old)) != CTYS_OK)
 		goto out;
 	qsort(old.v, old.n, sizeof *old.v, drec_key_cmp);
 	if (!exists && nn > 0) {

@@ -113,7 +113,7 @@ static ctys_err_t
 host_records(struct dir_source *ds, const char *host, struct dir_recs **out)
 {
 	struct host_recs *h;
-	char *dn;
+	char *dn, *f;
 	ctys_err_t e;
 	size_t i;
 
@@ -127,8 +127,10 @@ host_records(struct dir_source *ds, const char *host, struct dir_recs **out)
 	memset(h, 0, sizeof *h);
 	h->name = xstrdup(host);
 	dn = dir_i_host_dn(dir_i_base(ds->c), host);
-	e = dir_i_search(ds->c, dn, LDAP_SCOPE_ONELEVEL, "(objectClass=" DIR_OC_REC ")",
-	    dir_i_record_attrs(false), push_cb, &h->recs);
+	f = dir_i_host_filter(host);
+	e = dir_i_search(ds->c, dn, LDAP_SCOPE_ONELEVEL, f, dir_i_record_attrs(false), push_cb,
+	    &h->recs);
+	free(f);
 	free(dn);
 	dir_recs_sort(&h->recs);
 	*out = &h->recs;

@@ -3,7 +3,8 @@
 #   slapd_start <dir> [tls]   start slapd on 127.0.0.1:<free port> and an
 #                             ldapi socket in <dir>; sets SLAPD_PID, SLAPD_URI,
 #                             SLAPD_LDAPI, SLAPD_BASE; with tls, a test CA and
-#                             server certificate made with openssl (SLAPD_CA)
+#                             server certificate made with openssl (SLAPD_CA);
+#                             SLAPD_PRELOAD=<ldif> loads it with slapadd -q first
 #   slapd_stop                kill that slapd by its PID (bounded wait)
 #   slapd_env                 export the CTYS_LDAP_* settings for it
 #   ldap_gen <n>              n synthetic records (enum.fdb lines)
@@ -58,6 +59,11 @@ _slapd_tls() { # dir: test CA + server certificate for 127.0.0.1
 	SLAPD_CA=$d/ca.crt
 }
 
+_slapd_suffix() {
+	printf 'dn: %s\nobjectClass: dcObject\nobjectClass: organization\ndc: ctys\no: ctys test\n' \
+		"$SLAPD_SUFFIX"
+}
+
 slapd_start() {
 	local d=$1 tls=${2:-} try port i enc
 	mkdir -p "$d/db"
@@ -66,6 +72,11 @@ slapd_start() {
 	for try in 1 2 3 4 5; do
 		port=$((20000 + (RANDOM * 7 + $$ + try * 131) % 40000))
 		_slapd_conf "$d" "$port" 1 "$tls"
+		if [ -n "${SLAPD_PRELOAD:-}" ] && [ "$try" = 1 ]; then   # offline load
+			{ _slapd_suffix; echo; cat "$SLAPD_PRELOAD"; } |
+				slapadd -q -f "$d/slapd.conf" >"$d/slapadd.log" 2>&1 ||
+				{ echo "slapd_start: slapadd failed:"; cat "$d/slapadd.log"; return 1; }
+		fi
 		"$SLAPD" -d 0 -h "ldap://127.0.0.1:$port/ ldapi://$enc" -f "$d/slapd.conf" \
 			>"$d/slapd.log" 2>&1 &
 		SLAPD_PID=$!
@@ -73,13 +84,9 @@ slapd_start() {
 		SLAPD_LDAPI=ldapi://$enc
 		for i in $(seq 1 100); do   # bounded: 100 x 50 ms
 			if ldapsearch -x -H "$SLAPD_URI" -b "" -s base -LLL namingContexts >/dev/null 2>&1; then
-				ldapadd -x -H "$SLAPD_URI" -D "$SLAPD_ROOT" -w secret >/dev/null <<LDIF || return 1
-dn: $SLAPD_SUFFIX
-objectClass: dcObject
-objectClass: organization
-dc: ctys
-o: ctys test
-LDIF
+				[ -n "${SLAPD_PRELOAD:-}" ] && return 0
+				_slapd_suffix | ldapadd -x -H "$SLAPD_URI" -D "$SLAPD_ROOT" -w secret \
+					>/dev/null || return 1
 				return 0
 			fi
 			kill -0 "$SLAPD_PID" 2>/dev/null || break
