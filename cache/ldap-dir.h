@@ -106,6 +106,7 @@ struct dir_host {
 	char *name;
 	unsigned long count;
 	char mtime[64];
+	bool seen;         /* scratch for the caller */
 };
 struct dir_hosts {
 	struct dir_host *v;
@@ -201,8 +202,11 @@ struct dir_sync_stats {
  * files when missing).  Incremental when a state file from the same URI
  * set and base exists and `full` is false: only entries whose
  * entryCSN is >= the newest one seen are read, and each changed host
- * is patched (or re-read when its count disagrees).  Writes
- * <dbdir>/ldap-sync.state on success.
+ * is patched (or re-read when its count disagrees).  A full sync, or one
+ * with 64 or more changed hosts, writes a new <dbdir>/enum.fdb (records
+ * with field 32 empty, TCP as in the directory) and imports it in one
+ * transaction; fewer hosts are written with cache_put_host(), one
+ * transaction each.  Writes <dbdir>/ldap-sync.state on success.
  */
 ctys_err_t dir_sync(struct dir_conn *c, const struct dir_conf *dc, const char *dbdir,
     bool full, struct dir_sync_stats *st);

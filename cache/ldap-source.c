@@ -141,7 +141,7 @@ host_records(struct dir_source *ds, const char *host, struct dir_recs **out)
 static ctys_err_t
 rank(struct dir_source *ds, const struct dir_rec *r, unsigned long *index)
 {
-	struct dir_host probe = { (char *)r->host, 0, "" };
+	struct dir_host probe = { (char *)r->host, 0, "", false };
 	struct dir_host *h;
 	struct dir_recs *hr;
 	struct dir_rec *pos;

@@ -1,8 +1,8 @@
 /*
  * ldap-sync.c — pull the directory into the LMDB cache (ldap-dir.h).
  *
- * Full: every record entry (paged), one cache_put_host() per host, hosts
- * the directory no longer has are removed from the cache.  Incremental:
+ * Full: every record entry (paged) written as a new enum.fdb and imported
+ * in one transaction; hosts the directory no longer has are gone.  Incremental:
  * the entries whose entryCSN (change sequence number, microseconds) is >=
  * the newest one seen last time (the entries of that one CSN are applied
  * again, which is harmless); publishing touches
@@ -163,15 +163,156 @@ hosts_cb(void *arg, unsigned long index, const char *line, size_t len)
 	return 0;
 }
 
+static int
+host_name_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct dir_host *)a)->name, ((const struct dir_host *)b)->name);
+}
+
+/* dh is sorted by name (dir_sync sorts it once). */
+static struct dir_host *
+find_host(const struct dir_hosts *dh, const char *name)
+{
+	struct dir_host probe;
+
+	memset(&probe, 0, sizeof probe);
+	probe.name = (char *)name;
+	return bsearch(&probe, dh->v, dh->n, sizeof *dh->v, host_name_cmp);
+}
+
 static bool
 host_in(const struct dir_hosts *dh, const char *name)
 {
+	return find_host(dh, name) != NULL;
+}
+
+/*
+ * Where the new records of a host go: straight into the cache (one
+ * transaction per host), or, for a full sync or many changed hosts, into
+ * a new enum.fdb imported in one transaction at the end (one fdatasync
+ * instead of one per host: 1,000 hosts took 1.7 s the other way).
+ */
+#define BULK_MIN_HOSTS 64
+struct sink {
+	struct cache_db *db;
+	bool bulk, full;
+	struct strv lines;     /* bulk: the new lines */
+	struct strv replaced;  /* bulk: hosts whose lines are in `lines` */
+};
+
+static ctys_err_t put_recs(struct cache_db *db, const char *host, struct dir_rec *v,
+    size_t n);
+
+static ctys_err_t
+sink_put(struct sink *sk, const char *host, struct dir_rec *v, size_t n)
+{
 	size_t i;
 
-	for (i = 0; i < dh->n; i++)
-		if (strcmp(dh->v[i].name, name) == 0)
-			return true;
-	return false;
+	if (!sk->bulk)
+		return put_recs(sk->db, host, v, n);
+	for (i = 0; i < n; i++)
+		strv_pushn(&sk->lines, v[i].line, v[i].len);
+	strv_push(&sk->replaced, host);
+	return CTYS_OK;
+}
+
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+struct keep_ctx {
+	struct sink *sk;
+	const struct dir_hosts *dh;
+	struct buf b;
+};
+
+static bool host_in(const struct dir_hosts *dh, const char *name);
+
+/* Bulk: keep the cache lines of hosts that are neither replaced nor gone. */
+static int
+keep_cb(void *arg, unsigned long index, const char *line, size_t len)
+{
+	struct keep_ctx *k = arg;
+	char *host, *key;
+	size_t hl;
+	const char *h = rec_field_view(line, len, 1, &hl);
+	struct rec r;
+
+	(void)index;
+	host = xstrndup(h, hl);
+	key = host;
+	if (host_in(k->dh, host) && bsearch(&key, k->sk->replaced.v, k->sk->replaced.n,
+	    sizeof *k->sk->replaced.v, str_cmp) == NULL &&
+	    rec_parse(line, len, &r) == CTYS_OK) {
+		r.f[REC_FIELD_INDEX - 1] = "";
+		r.len[REC_FIELD_INDEX - 1] = 0;
+		buf_reset(&k->b);
+		rec_format(&r, &k->b);
+		strv_pushn(&k->sk->lines, k->b.d, k->b.len);
+		rec_free(&r);
+	}
+	free(host);
+	return 0;
+}
+
+/* Bulk: write <dbdir>/enum.fdb atomically and import it in one transaction. */
+static ctys_err_t
+sink_flush(struct sink *sk, const char *dbdir, const struct dir_hosts *dh,
+    struct dir_sync_stats *st)
+{
+	char *path, *tmp;
+	FILE *f;
+	ctys_err_t e = CTYS_OK;
+	size_t i;
+
+	if (!sk->bulk)
+		return CTYS_OK;
+	if (!sk->full) {
+		struct keep_ctx k = { sk, dh, BUF_INIT };
+		struct strv have = STRV_INIT;
+
+		if (sk->replaced.n > 1)
+			qsort(sk->replaced.v, sk->replaced.n, sizeof *sk->replaced.v, str_cmp);
+		e = cache_scan(sk->db, keep_cb, &k);
+		buf_free(&k.b);
+		if (e == CTYS_OK && (e = cache_scan(sk->db, hosts_cb, &have)) == CTYS_OK)
+			for (i = 0; i < have.n; i++)
+				st->hosts_removed += !host_in(dh, have.v[i]);
+		strv_free(&have);
+		if (e != CTYS_OK)
+			return e;
+	}
+	path = xasprintf("%s/enum.fdb", dbdir);
+	tmp = xasprintf("%s.ldap-sync.tmp", path);
+	if ((f = fopen(tmp, "w")) == NULL) {
+		e = ctys_seterr(CTYS_ERR_IO, "cannot write '%s': %s", tmp, strerror(errno));
+		goto out;
+	}
+	for (i = 0; i < sk->lines.n; i++) {
+		fputs(sk->lines.v[i], f);
+		fputc('\n', f);
+	}
+	if (fflush(f) != 0 || fsync(fileno(f)) != 0 || ferror(f)) {
+		e = ctys_seterr(CTYS_ERR_IO, "cannot write '%s': %s", tmp, strerror(errno));
+		fclose(f);
+		unlink(tmp);
+		goto out;
+	}
+	fclose(f);
+	if (rename(tmp, path) != 0) {
+		e = ctys_seterr(CTYS_ERR_IO, "cannot rename '%s': %s", tmp, strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	cache_close(sk->db);
+	sk->db = NULL;
+	e = cache_open(dbdir, CACHE_REBUILD, &sk->db);
+out:
+	free(path);
+	free(tmp);
+	return e;
 }
 
 static ctys_err_t
@@ -190,12 +331,15 @@ put_recs(struct cache_db *db, const char *host, struct dir_rec *v, size_t n)
 
 /* Remove cache hosts the directory does not have. */
 static ctys_err_t
-prune_hosts(struct cache_db *db, const struct dir_hosts *dh, struct dir_sync_stats *st)
+prune_hosts(struct sink *sk, const struct dir_hosts *dh, struct dir_sync_stats *st)
 {
+	struct cache_db *db = sk->db;
 	struct strv have = STRV_INIT;
 	ctys_err_t e;
 	size_t i;
 
+	if (sk->bulk)
+		return CTYS_OK; /* sink_flush() leaves them out */
 	if ((e = cache_scan(db, hosts_cb, &have)) == CTYS_OK)
 		for (i = 0; i < have.n && e == CTYS_OK; i++)
 			if (!host_in(dh, have.v[i])) {
@@ -207,7 +351,7 @@ prune_hosts(struct cache_db *db, const struct dir_hosts *dh, struct dir_sync_sta
 }
 
 static ctys_err_t
-sync_full(struct dir_conn *c, struct cache_db *db, const struct dir_hosts *dh,
+sync_full(struct dir_conn *c, struct sink *sk, const struct dir_hosts *dh,
     char *mt, struct dir_sync_stats *st)
 {
 	struct dir_recs all = { 0 };
@@ -221,11 +365,11 @@ sync_full(struct dir_conn *c, struct cache_db *db, const struct dir_hosts *dh,
 	for (i = 0; i < all.n && e == CTYS_OK; i = j) {
 		for (j = i; j < all.n && strcmp(all.v[j].host, all.v[i].host) == 0; j++)
 			max_mtime(mt, all.v[j].mtime);
-		e = put_recs(db, all.v[i].host, &all.v[i], j - i);
+		e = sink_put(sk, all.v[i].host, &all.v[i], j - i);
 		st->hosts_put++;
 	}
 	if (e == CTYS_OK)
-		e = prune_hosts(db, dh, st);
+		e = prune_hosts(sk, dh, st);
 out:
 	dir_recs_free(&all);
 	return e;
@@ -256,7 +400,7 @@ old_cb(void *arg, unsigned long index, const char *line, size_t len)
 }
 
 static ctys_err_t
-refetch_host(struct dir_conn *c, struct cache_db *db, const char *host,
+refetch_host(struct dir_conn *c, struct sink *sk, const char *host,
     struct dir_sync_stats *st)
 {
 	struct dir_recs r = { 0 };
@@ -268,7 +412,7 @@ refetch_host(struct dir_conn *c, struct cache_db *db, const char *host,
 	buf_adds(&f, "))");
 	if ((e = dir_fetch(c, f.d, false, &r)) == CTYS_OK) {
 		dir_recs_sort(&r);
-		e = put_recs(db, host, r.v, r.n);
+		e = sink_put(sk, host, r.v, r.n);
 	}
 	st->hosts_refetched++;
 	buf_free(&f);
@@ -284,7 +428,7 @@ key_cmp(const void *a, const void *b)
 
 /* Patch one changed host: cache lines + delta[0..n); refetch on a mismatch. */
 static ctys_err_t
-patch_host(struct dir_conn *c, struct cache_db *db, const struct dir_host *h,
+patch_host(struct dir_conn *c, struct sink *sk, const struct dir_host *h,
     struct dir_rec *delta, size_t n, struct dir_sync_stats *st)
 {
 	struct dir_recs old = { 0 };
@@ -293,7 +437,7 @@ patch_host(struct dir_conn *c, struct cache_db *db, const struct dir_host *h,
 
 	if (h == NULL)
 		return CTYS_OK; /* deleted meanwhile: prune_hosts removes it */
-	e = cache_lookup(db, 1, h->name, strlen(h->name), old_cb, &old);
+	e = cache_lookup(sk->db, 1, h->name, strlen(h->name), old_cb, &old);
 	if (e != CTYS_OK)
 		goto out;
 	dir_recs_sort(&old);
@@ -320,26 +464,15 @@ patch_host(struct dir_conn *c, struct cache_db *db, const struct dir_host *h,
 		}
 	}
 	if (old.n != h->count) {
-		e = refetch_host(c, db, h->name, st);
+		e = refetch_host(c, sk, h->name, st);
 		goto out;
 	}
 	dir_recs_sort(&old);
-	e = put_recs(db, h->name, old.v, old.n);
+	e = sink_put(sk, h->name, old.v, old.n);
 	st->hosts_put++;
 out:
 	dir_recs_free(&old);
 	return e;
-}
-
-static const struct dir_host *
-find_host(const struct dir_hosts *dh, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < dh->n; i++)
-		if (strcmp(dh->v[i].name, name) == 0)
-			return &dh->v[i];
-	return NULL;
 }
 
 static int
@@ -349,12 +482,11 @@ host_rec_cmp(const void *a, const void *b)
 }
 
 static ctys_err_t
-sync_incr(struct dir_conn *c, struct cache_db *db, const struct dir_hosts *dh,
+sync_incr(struct dir_conn *c, struct sink *sk, const struct dir_hosts *dh,
     const char *since, char *mt, struct dir_sync_stats *st)
 {
 	struct dir_recs delta = { 0 };
 	struct buf f = BUF_INIT;
-	struct strv done = STRV_INIT;
 	ctys_err_t e;
 	size_t i, j;
 
@@ -365,30 +497,37 @@ sync_incr(struct dir_conn *c, struct cache_db *db, const struct dir_hosts *dh,
 		goto out;
 	st->changed_entries = delta.n;
 	qsort(delta.v, delta.n, sizeof *delta.v, host_rec_cmp);
+	{
+		/* many changed hosts: one import instead of a commit per host */
+		size_t nh = 0;
+
+		for (i = 0; i < delta.n; i++)
+			nh += i == 0 || strcmp(delta.v[i].host, delta.v[i - 1].host) != 0;
+		for (i = 0; i < dh->n; i++)
+			nh += strcmp(dh->v[i].mtime, since) >= 0;
+		sk->bulk = nh >= BULK_MIN_HOSTS;
+	}
 	for (i = 0; i < delta.n && e == CTYS_OK; i = j) {
 		for (j = i; j < delta.n && strcmp(delta.v[j].host, delta.v[i].host) == 0; j++)
 			max_mtime(mt, delta.v[j].mtime);
-		e = patch_host(c, db, find_host(dh, delta.v[i].host), &delta.v[i], j - i, st);
-		strv_push(&done, delta.v[i].host);
+		struct dir_host *h = find_host(dh, delta.v[i].host);
+
+		e = patch_host(c, sk, h, &delta.v[i], j - i, st);
+		if (h != NULL)
+			h->seen = true;
 	}
 	/* hosts changed without a changed record: deletions only */
 	for (i = 0; i < dh->n && e == CTYS_OK; i++) {
-		size_t k;
-		bool seen = false;
-
 		if (strcmp(dh->v[i].mtime, since) < 0)
 			continue;
 		max_mtime(mt, dh->v[i].mtime);
-		for (k = 0; k < done.n && !seen; k++)
-			seen = strcmp(done.v[k], dh->v[i].name) == 0;
-		if (!seen)
-			e = patch_host(c, db, &dh->v[i], NULL, 0, st);
+		if (!dh->v[i].seen)
+			e = patch_host(c, sk, &dh->v[i], NULL, 0, st);
 	}
 	if (e == CTYS_OK)
-		e = prune_hosts(db, dh, st);
+		e = prune_hosts(sk, dh, st);
 out:
 	buf_free(&f);
-	strv_free(&done);
 	dir_recs_free(&delta);
 	return e;
 }
@@ -398,7 +537,7 @@ dir_sync(struct dir_conn *c, const struct dir_conf *dc, const char *dbdir, bool 
     struct dir_sync_stats *st)
 {
 	struct sync_state s;
-	struct cache_db *db = NULL;
+	struct sink sk = { NULL, false, false, STRV_INIT, STRV_INIT };
 	struct dir_hosts dh = { 0 };
 	char *uris = strv_join(&dc->uris, " ");
 	char mt[64] = "";
@@ -413,22 +552,28 @@ dir_sync(struct dir_conn *c, const struct dir_conf *dc, const char *dbdir, bool 
 	st->full = full || !have;
 	if ((e = ensure_dbdir(dbdir)) != CTYS_OK)
 		goto out;
-	if ((e = cache_open(dbdir, 0, &db)) != CTYS_OK)
+	if ((e = cache_open(dbdir, 0, &sk.db)) != CTYS_OK)
 		goto out;
 	if ((e = dir_fetch_hosts(c, NULL, &dh)) != CTYS_OK)
 		goto out;
 	for (i = 0; i < dh.n; i++)
 		max_mtime(mt, dh.v[i].mtime);
+	qsort(dh.v, dh.n, sizeof *dh.v, host_name_cmp);
 	if (st->full) {
-		e = sync_full(c, db, &dh, mt, st);
+		sk.bulk = sk.full = true;
+		e = sync_full(c, &sk, &dh, mt, st);
 	} else {
 		snprintf(mt, sizeof mt, "%s", s.mtime);
-		e = sync_incr(c, db, &dh, s.mtime, mt, st);
+		e = sync_incr(c, &sk, &dh, s.mtime, mt, st);
 	}
+	if (e == CTYS_OK)
+		e = sink_flush(&sk, dbdir, &dh, st);
 	if (e == CTYS_OK)
 		e = write_state(dbdir, uris, dc->base, mt);
 out:
-	cache_close(db);
+	cache_close(sk.db);
+	strv_free(&sk.lines);
+	strv_free(&sk.replaced);
 	dir_hosts_free(&dh);
 	state_free(&s);
 	free(uris);

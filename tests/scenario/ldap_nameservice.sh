@@ -115,6 +115,16 @@ check "incremental sync" 0 "*" "" -- "$L" -p "$B" sync
 grep -q "^incremental sync: 8[01] changed entries, .* 0 removed" "$T/out" || fail "incremental sync: $(cat "$T/out")"
 "$V" -p "$A" -o machine . >"$T/a.all"; "$V" -p "$B" -o machine . >"$T/b.all"
 cmp -s "$T/a.all" "$T/b.all" || fail "after incremental sync: $(diff "$T/a.all" "$T/b.all" | head -3)"
+# many changed hosts (>= 64): one enum.fdb import instead of a commit per host
+awk -F';' -v OFS=';' 'NR % 20 == 3 && n++ < 200 { $19 = "MANY" } { print }' "$A/enum.fdb" >"$T/e" &&
+	mv "$T/e" "$A/enum.fdb"
+check "publish 200 changes on 200 hosts" 0 \
+	"published 501 host(s): 0 added, 200 modified, 0 deleted, 9802 unchanged" "" -- "$L" -p "$A" publish
+check "incremental sync of 200 hosts" 0 "*" "" -- "$L" -p "$B" sync
+grep -q "^incremental sync: 20[01] changed entries, 20[01] host(s) patched" "$T/out" ||
+	fail "incremental sync (200 hosts): $(cat "$T/out")"
+"$V" -p "$A" -o machine . >"$T/a.all"; "$V" -p "$B" -o machine . >"$T/b.all"
+cmp -s "$T/a.all" "$T/b.all" || fail "after the 200-host sync: $(diff "$T/a.all" "$T/b.all" | head -3)"
 check "a deleted host leaves the cache" 0 "*" "" -- bash -c \
 	"grep -v '^odd.host;' '$A/enum.fdb' >'$T/e' && mv '$T/e' '$A/enum.fdb' && '$L' -p '$A' publish --prune && '$L' -p '$B' sync"
 check "  odd.host is gone" 0 "" "" -- "$V" -p "$B" -o l 'F:1:^odd.host$'
