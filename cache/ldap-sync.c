@@ -501,10 +501,16 @@ sync_incr(struct dir_conn *c, struct sink *sk, const struct dir_hosts *dh,
 		/* many changed hosts: one import instead of a commit per host */
 		size_t nh = 0;
 
-		for (i = 0; i < delta.n; i++)
-			nh += i == 0 || strcmp(delta.v[i].host, delta.v[i - 1].host) != 0;
-		for (i = 0; i < dh->n; i++)
-			nh += strcmp(dh->v[i].mtime, since) >= 0;
+		for (i = 0; i < delta.n; i++) {
+			struct dir_host *h = find_host(dh, delta.v[i].host);
+
+			if (h != NULL && !h->seen)
+				h->seen = true, nh++;
+		}
+		for (i = 0; i < dh->n; i++) {
+			nh += !dh->v[i].seen && strcmp(dh->v[i].mtime, since) >= 0;
+			dh->v[i].seen = false;
+		}
 		sk->bulk = nh >= BULK_MIN_HOSTS;
 	}
 	for (i = 0; i < delta.n && e == CTYS_OK; i = j) {
