@@ -47,6 +47,8 @@ static const struct {
 	    "EQUALITY caseExactIA5Match SYNTAX " SYN_IA5 },
 	{ DIR_AT_COUNT, 103, "number of records published for this host",
 	    "EQUALITY integerMatch ORDERING integerOrderingMatch SYNTAX " SYN_INT },
+	{ DIR_AT_HOSTCOUNT, 104, "a host and its record count: <count> <host>",
+	    "EQUALITY caseExactMatch SYNTAX " SYN_DSTRING },
 };
 
 static void
@@ -65,9 +67,10 @@ attr_defs(struct buf *out, const char *pre, const char *post)
 		    post);
 	}
 	for (i = 0; i < sizeof extra_attrs / sizeof extra_attrs[0]; i++)
-		buf_addf(out, "%s( %s.1.%u NAME '%s'%s\tDESC '%s'%s\t%s SINGLE-VALUE )\n",
+		buf_addf(out, "%s( %s.1.%u NAME '%s'%s\tDESC '%s'%s\t%s%s )\n",
 		    pre, DIR_OID_ARC, extra_attrs[i].oid, extra_attrs[i].name, post,
-		    extra_attrs[i].desc, post, extra_attrs[i].rules);
+		    extra_attrs[i].desc, post, extra_attrs[i].rules,
+		    extra_attrs[i].oid == 104 ? "" : " SINGLE-VALUE");
 }
 
 static void
@@ -87,6 +90,9 @@ class_defs(struct buf *out, const char *pre, const char *post)
 	buf_addf(out, "%s( %s.2.2 NAME '" DIR_OC_HOST "'%s\tDESC 'a containing machine: "
 	    "the parent of its records'%s\tSUP top AUXILIARY%s\tMUST ctysHostName%s"
 	    "\tMAY " DIR_AT_COUNT " )\n", pre, DIR_OID_ARC, post, post, post, post);
+	buf_addf(out, "%s( %s.2.3 NAME '" DIR_OC_INDEX "'%s\tDESC 'the record count of "
+	    "every host, in one entry'%s\tSUP top AUXILIARY%s\tMAY ( " DIR_AT_KEY " $ "
+	    DIR_AT_HOSTCOUNT " ) )\n", pre, DIR_OID_ARC, post, post, post);
 }
 
 void

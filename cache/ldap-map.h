@@ -12,6 +12,9 @@
  *                                  [+ ipHost when field 7 is an IPv4 address]
  *                                  [+ ieee802Device when field 6 is set]
  *   cn=<group>,ou=netgroups,B      objectClass nisNetgroup (ctys-ldap groups)
+ *   ctysKey=host-counts,B          objectClass device + ctysHostIndex:
+ *                                  ctysHostCount "<count> <host>" per host,
+ *                                  so the record index needs one read
  *
  * Every record field but 32 (the index) has its own case-exact ctys
  * attribute (dir_fields[]), the round trip is byte exact; an empty field is
@@ -45,8 +48,12 @@ extern const struct dir_field dir_fields[REC_NFIELDS];
 #define DIR_AT_LINE "ctysRecordLine"
 #define DIR_AT_KEY "ctysKey"
 #define DIR_AT_COUNT "ctysRecordCount"
+#define DIR_AT_HOSTCOUNT "ctysHostCount"
 #define DIR_OC_REC "ctysMachine"
 #define DIR_OC_HOST "ctysHost"
+#define DIR_OC_INDEX "ctysHostIndex"
+/* RDN of the host-count summary entry below the base */
+#define DIR_RDN_INDEX DIR_AT_KEY "=host-counts"
 
 /* Write the schema in slapd.conf form (conf/ctys.schema). */
 void dir_schema_text(struct buf *out);

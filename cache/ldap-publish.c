@@ -413,6 +413,105 @@ put_host_entry(struct dir_conn *c, const char *host, const char *hostdn, size_t 
 	return rc == LDAP_SUCCESS ? CTYS_OK : dir_i_lderr(c, rc, "modify", hostdn);
 }
 
+/* ---- the host-count summary entry (ldap-map.h) ---- */
+
+/* Rebuild the summary from the host entries (add or replace). */
+static ctys_err_t
+rebuild_summary(struct dir_conn *c, const char *dn)
+{
+	struct dir_hosts dh = { 0 };
+	struct berval *bv = NULL, **bvp = NULL;
+	char **vals = NULL;
+	LDAPMod oc, cn, key, hc, *mods[5];
+	struct berval ocv[2], cnv, keyv, *ocp[3], *cnp[2], *keyp[2];
+	ctys_err_t e;
+	size_t i;
+	int rc;
+
+	if ((e = dir_fetch_hosts(c, NULL, &dh)) != CTYS_OK)
+		return e;
+	vals = xcalloc(dh.n + 1, sizeof *vals);
+	bv = xcalloc(dh.n + 1, sizeof *bv);
+	bvp = xcalloc(dh.n + 1, sizeof *bvp);
+	for (i = 0; i < dh.n; i++) {
+		vals[i] = xasprintf("%lu %s", dh.v[i].count, dh.v[i].name);
+		bv[i].bv_val = vals[i];
+		bv[i].bv_len = strlen(vals[i]);
+		bvp[i] = &bv[i];
+	}
+	hc.mod_op = LDAP_MOD_REPLACE | LDAP_MOD_BVALUES;
+	hc.mod_type = (char *)DIR_AT_HOSTCOUNT;
+	hc.mod_bvalues = bvp;
+	mods[0] = &hc;
+	mods[1] = NULL;
+	rc = ldap_modify_ext_s(dir_i_ld(c), dn, mods, NULL, NULL);
+	if (rc == LDAP_NO_SUCH_OBJECT) {
+		ocv[0].bv_val = (char *)"device", ocv[0].bv_len = 6;
+		ocv[1].bv_val = (char *)DIR_OC_INDEX, ocv[1].bv_len = strlen(DIR_OC_INDEX);
+		ocp[0] = &ocv[0], ocp[1] = &ocv[1], ocp[2] = NULL;
+		cnv.bv_val = (char *)"ctys host counts", cnv.bv_len = 16;
+		cnp[0] = &cnv, cnp[1] = NULL;
+		keyv.bv_val = (char *)"host-counts", keyv.bv_len = 11;
+		keyp[0] = &keyv, keyp[1] = NULL;
+		oc.mod_op = cn.mod_op = key.mod_op = LDAP_MOD_ADD | LDAP_MOD_BVALUES;
+		hc.mod_op = LDAP_MOD_ADD | LDAP_MOD_BVALUES;
+		oc.mod_type = (char *)"objectClass", oc.mod_bvalues = ocp;
+		cn.mod_type = (char *)"cn", cn.mod_bvalues = cnp;
+		key.mod_type = (char *)DIR_AT_KEY, key.mod_bvalues = keyp;
+		mods[0] = &oc, mods[1] = &cn, mods[2] = &key;
+		mods[3] = dh.n > 0 ? &hc : NULL;
+		mods[4] = NULL;
+		rc = ldap_add_ext_s(dir_i_ld(c), dn, mods, NULL, NULL);
+	}
+	e = rc == LDAP_SUCCESS ? CTYS_OK : dir_i_lderr(c, rc, "update", dn);
+	for (i = 0; i < dh.n; i++)
+		free(vals[i]);
+	free(vals);
+	free(bv);
+	free(bvp);
+	dir_hosts_free(&dh);
+	return e;
+}
+
+/*
+ * The host's count went from old_n (had_old) to new_n (has_new): swap its
+ * summary value; when the summary disagrees or is missing, rebuild it.
+ */
+static ctys_err_t
+update_summary(struct dir_conn *c, const char *host, bool had_old, size_t old_n,
+    bool has_new, size_t new_n)
+{
+	char *dn = xasprintf(DIR_RDN_INDEX ",%s", dir_i_base(c));
+	char *ov = xasprintf("%zu %s", old_n, host), *nv = xasprintf("%zu %s", new_n, host);
+	struct berval obv = { strlen(ov), ov }, nbv = { strlen(nv), nv };
+	struct berval *op[2] = { &obv, NULL }, *np[2] = { &nbv, NULL };
+	LDAPMod del, add, *mods[3];
+	size_t k = 0;
+	ctys_err_t e = CTYS_OK;
+	int rc;
+
+	del.mod_op = LDAP_MOD_DELETE | LDAP_MOD_BVALUES;
+	del.mod_type = (char *)DIR_AT_HOSTCOUNT;
+	del.mod_bvalues = op;
+	add.mod_op = LDAP_MOD_ADD | LDAP_MOD_BVALUES;
+	add.mod_type = (char *)DIR_AT_HOSTCOUNT;
+	add.mod_bvalues = np;
+	if (had_old)
+		mods[k++] = &del;
+	if (has_new)
+		mods[k++] = &add;
+	mods[k] = NULL;
+	if (k > 0) {
+		rc = ldap_modify_ext_s(dir_i_ld(c), dn, mods, NULL, NULL);
+		if (rc != LDAP_SUCCESS)
+			e = rebuild_summary(c, dn);
+	}
+	free(dn);
+	free(ov);
+	free(nv);
+	return e;
+}
+
 ctys_err_t
 dir_publish_host(struct dir_conn *c, const char *host, const char *const *lines,
     size_t n, struct dir_pub_stats *st)
@@ -492,6 +591,8 @@ dir_publish_host(struct dir_conn *c, const char *host, const char *const *lines,
 	} else if (e == CTYS_OK && exists && changed) {
 		e = put_host_entry(c, host, hostdn, nn, true);
 	}
+	if (e == CTYS_OK && (exists || nn > 0) && (!exists || old.n != nn))
+		e = update_summary(c, host, exists, old.n, nn > 0, nn);
 	if (e == CTYS_OK)
 		st->hosts++;
 out:
@@ -724,11 +825,13 @@ dir_ldif_cache(struct cache_db *db, const char *base, bool with_base, FILE *out)
 {
 	struct host_lines h = { STRV_INIT, NULL, 0 };
 	struct modset ms;
+	size_t *host_count = NULL;
 	ctys_err_t e;
 	size_t i, k;
 
 	if ((e = cache_scan(db, collect_cb, &h)) != CTYS_OK)
 		goto out;
+	host_count = xcalloc(h.hosts.n + 1, sizeof *host_count);
 	if (with_base) {
 		const char *ocs[] = { "organizationalUnit" };
 		const char *eq = strchr(base, '='), *comma = strchr(base, ',');
@@ -757,6 +860,7 @@ dir_ldif_cache(struct cache_db *db, const char *base, bool with_base, FILE *out)
 			break;
 		}
 		snprintf(cnt, sizeof cnt, "%zu", nn);
+		host_count[i] = nn;
 		ms.n = 0;
 		ms_oc(&ms, LDAP_MOD_ADD, ocs, 2);
 		ms_add(&ms, LDAP_MOD_ADD, "cn", host, strlen(host));
@@ -774,8 +878,25 @@ dir_ldif_cache(struct cache_db *db, const char *base, bool with_base, FILE *out)
 		newrecs_free(nv, nn);
 		free(hostdn);
 	}
+	if (e == CTYS_OK) {
+		/* the host-count summary */
+		char *dn = xasprintf(DIR_RDN_INDEX ",%s", base);
+		struct buf b = BUF_INIT;
+
+		fprintf(out, "dn: %s\nobjectClass: device\nobjectClass: " DIR_OC_INDEX
+		    "\ncn: ctys host counts\n" DIR_AT_KEY ": host-counts\n", dn);
+		for (i = 0; i < h.hosts.n; i++) {
+			buf_reset(&b);
+			buf_addf(&b, "%zu %s", host_count[i], h.hosts.v[i]);
+			ldif_attr(out, DIR_AT_HOSTCOUNT, b.d, b.len);
+		}
+		fputc('\n', out);
+		buf_free(&b);
+		free(dn);
+	}
 	if (e == CTYS_OK && (fflush(out) != 0 || ferror(out)))
 		e = ctys_seterr(CTYS_ERR_IO, "cannot write the LDIF");
+	free(host_count);
 out:
 	for (i = 0; i < h.hosts.n; i++)
 		strv_free(&h.lines[i]);

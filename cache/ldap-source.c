@@ -80,15 +80,51 @@ host_cmp(const void *a, const void *b)
 	    ((const struct dir_host *)b)->name);
 }
 
+/* The summary entry's "<count> <host>" values into ds->hosts. */
+static ctys_err_t
+summary_cb(void *arg, LDAP *ld, LDAPMessage *ent)
+{
+	struct dir_hosts *h = arg;
+	struct berval **v = ldap_get_values_len(ld, ent, DIR_AT_HOSTCOUNT);
+	size_t i, n = ldap_count_values_len(v);
+
+	h->v = xcalloc(n + 1, sizeof *h->v);
+	for (i = 0; i < n; i++) {
+		char *s = xstrndup(v[i]->bv_val, v[i]->bv_len), *sp = strchr(s, ' ');
+
+		if (sp == NULL) {
+			free(s);
+			continue;
+		}
+		*sp = '\0';
+		h->v[h->n].count = strtoul(s, NULL, 10);
+		h->v[h->n].name = xstrdup(sp + 1);
+		h->n++;
+		free(s);
+	}
+	ldap_value_free_len(v);
+	return CTYS_OK;
+}
+
 static ctys_err_t
 load_hosts(struct dir_source *ds)
 {
+	char *attrs[] = { (char *)DIR_AT_HOSTCOUNT, NULL };
+	char *dn;
 	ctys_err_t e;
 	size_t i;
 
 	if (ds->hosts_loaded)
 		return CTYS_OK;
-	if ((e = dir_fetch_hosts(ds->c, NULL, &ds->hosts)) != CTYS_OK)
+	/* one entry with every host's count; else the host entries themselves */
+	dn = xasprintf(DIR_RDN_INDEX ",%s", dir_i_base(ds->c));
+	memset(&ds->hosts, 0, sizeof ds->hosts);
+	e = dir_i_search(ds->c, dn, LDAP_SCOPE_BASE, "(objectClass=" DIR_OC_INDEX ")", attrs,
+	    summary_cb, &ds->hosts);
+	free(dn);
+	if (e != CTYS_OK)
+		return e;
+	if (ds->hosts.v == NULL && (e = dir_fetch_hosts(ds->c, NULL, &ds->hosts)) != CTYS_OK)
 		return e;
 	qsort(ds->hosts.v, ds->hosts.n, sizeof *ds->hosts.v, host_cmp);
 	ds->before = xcalloc(ds->hosts.n + 1, sizeof *ds->before);

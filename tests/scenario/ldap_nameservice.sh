@@ -73,17 +73,21 @@ queries=(
 	"-o l F:3:^odd\\*"
 	"-o l F:3:\\*"
 )
-for q in "${queries[@]}"; do
-	# shellcheck disable=SC2086
-	"$V" -p "$A" $q >"$T/lmdb.out" 2>"$T/lmdb.err"; r1=$?
-	# shellcheck disable=SC2086
-	"$V" -p "$A" -C LDAP $q >"$T/ldap.out" 2>"$T/ldap.err"; r2=$?
-	if [ "$r1" -ne "$r2" ] || ! cmp -s "$T/lmdb.out" "$T/ldap.out"; then
-		fail "ctys-vhost -C LDAP $q: differs from LMDB (rc $r2 vs $r1): $(diff "$T/lmdb.out" "$T/ldap.out" | head -5)"
-	elif [ ! -s "$T/lmdb.out" ] && [ "$q" != "-o l -M unique vm004501" ]; then
-		fail "ctys-vhost $q: empty on both sides (the test cannot fail)"
-	fi
-done
+same_answers() { # query...: -C LDAP and the LMDB cache give the same stdout and status
+	local q
+	for q in "$@"; do
+		# shellcheck disable=SC2086
+		"$V" -p "$A" $q >"$T/lmdb.out" 2>"$T/lmdb.err"; r1=$?
+		# shellcheck disable=SC2086
+		"$V" -p "$A" -C LDAP $q >"$T/ldap.out" 2>"$T/ldap.err"; r2=$?
+		if [ "$r1" -ne "$r2" ] || ! cmp -s "$T/lmdb.out" "$T/ldap.out"; then
+			fail "ctys-vhost -C LDAP $q: differs from LMDB (rc $r2 vs $r1): $(diff "$T/lmdb.out" "$T/ldap.out" | head -5)"
+		elif [ ! -s "$T/lmdb.out" ] && [ "$q" != "-o l -M unique vm004501" ]; then
+			fail "ctys-vhost $q: empty on both sides (the test cannot fail)"
+		fi
+	done
+}
+same_answers "${queries[@]}"
 check "-C LDAP hostile label found exactly" 0 'odd*(x)\y' "" -- "$V" -p "$A" -C LDAP -o l 'F:3:^odd\*\(x\)\\y$'
 
 # -- hostile values in LDAP filters: escaped, never wildcards --
@@ -111,6 +115,9 @@ awk -F';' -v OFS=';' '
 for i in $(seq -w 0 19); do mkrec pm0300.lab QEMU "new$i" "/vm/new$i.conf" "UN$i" VM; done >>"$A/enum.fdb"
 check "publish 100 changes" 0 \
 	"published 501 host(s): 20 added, 60 modified, 20 deleted, 9922 unchanged" "" -- "$L" -p "$A" publish
+# the record index (field 32) follows added and deleted records
+same_answers "-o index,l F:1:^pm0300.lab\$" "-o machine F:3:^vm045005\$" "-o index,l new1" \
+	"-o l R:300:302"
 check "incremental sync" 0 "*" "" -- "$L" -p "$B" sync
 grep -q "^incremental sync: 8[01] changed entries, .* 0 removed" "$T/out" || fail "incremental sync: $(cat "$T/out")"
 "$V" -p "$A" -o machine . >"$T/a.all"; "$V" -p "$B" -o machine . >"$T/b.all"
