@@ -22,6 +22,15 @@ check "publish over StartTLS" 0 \
 check "resolve over StartTLS" 0 "$want" "" -- "$L" -p "$A" resolve --no-cache pm0001
 check "vhost -C LDAP over StartTLS" 0 "$("$V" -p "$A" -o l,t F:2:PM)" "" -- "$V" -p "$A" -C LDAP -o l,t F:2:PM
 
+# GROUPs as netgroups (over StartTLS too)
+mkdir -p "$HOME/.ctys/groups"
+printf 'root@pm1 pm2:2222\npm3'"'"'(-t qemu)'"'"'\n#include sub\n' >"$HOME/.ctys/groups/lab"
+printf 'pm4\n' >"$HOME/.ctys/groups/sub"
+check "publish group lab as a netgroup" 0 "netgroup lab: 4 host(s)" "" -- "$L" -p "$A" netgroup lab
+check "the netgroup entry" 0 "$(printf 'nisNetgroupTriple: (pm1,,)\nnisNetgroupTriple: (pm2,,)\nnisNetgroupTriple: (pm3,,)\nnisNetgroupTriple: (pm4,,)')" "" -- \
+	bash -c "LDAPTLS_CACERT='$SLAPD_CA' ldapsearch -ZZ -x -H '$SLAPD_URI' -b 'cn=lab,ou=netgroups,$SLAPD_BASE' -s base -LLL nisNetgroupTriple | grep '^nis' | sort"
+check "an unknown group" 2 "" "sub2" -- "$L" -p "$A" netgroup sub2
+
 # another CA: the server certificate must not verify
 mkdir -p "$T/other"
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=other CA" \
