@@ -146,9 +146,14 @@ check "ldapi + SASL EXTERNAL" 0 "$want" "" -- env CTYS_LDAP_URI="$SLAPD_LDAPI" C
 	CTYS_LDAP_BINDPW_FILE= CTYS_LDAP_SASL_MECH=EXTERNAL "$L" -p "$A" resolve --no-cache vm012304
 
 # -- directory down: the cache answers and says it may be stale --
+"$V" -p "$B" -o machine . >"$T/b.all"
 slapd_stop
 check "vhost -C LDAP with the directory down" 0 "$("$V" -p "$B" -o l,t vm01230)" \
 	"the data may be stale" -- "$V" -p "$B" -C LDAP -o l,t vm01230
+check "sync with the directory down keeps the cache" 2 "" "directory unreachable: $SLAPD_URI" -- \
+	"$L" -p "$B" sync
+"$V" -p "$B" -o machine . >"$T/b.after"
+cmp -s "$T/b.all" "$T/b.after" || fail "a failed sync changed the cache"
 check "resolve with the directory down" 2 "" "the data may be stale" -- "$L" -p "$B" resolve nosuchvm
 check "URI list: the second URI answers... none here" 0 "$want" "" -- \
 	"$L" -p "$B" resolve vm012304

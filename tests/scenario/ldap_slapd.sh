@@ -4,6 +4,7 @@
 #                             ldapi socket in <dir>; sets SLAPD_PID, SLAPD_URI,
 #                             SLAPD_LDAPI, SLAPD_BASE; with tls, a test CA and
 #                             server certificate made with openssl (SLAPD_CA);
+#                             and an ldaps:// listener (SLAPD_LDAPS_URI);
 #                             SLAPD_PRELOAD=<ldif> loads it with slapadd -q first
 #   slapd_stop                kill that slapd by its PID (bounded wait)
 #   slapd_env                 export the CTYS_LDAP_* settings for it
@@ -77,8 +78,13 @@ slapd_start() {
 				slapadd -q -f "$d/slapd.conf" >"$d/slapadd.log" 2>&1 ||
 				{ echo "slapd_start: slapadd failed:"; cat "$d/slapadd.log"; return 1; }
 		fi
-		"$SLAPD" -d 0 -h "ldap://127.0.0.1:$port/ ldapi://$enc" -f "$d/slapd.conf" \
-			>"$d/slapd.log" 2>&1 &
+		local urls="ldap://127.0.0.1:$port/ ldapi://$enc"
+		SLAPD_LDAPS_URI=
+		if [ "$tls" = tls ]; then
+			SLAPD_LDAPS_URI=ldaps://127.0.0.1:$((port + 1))
+			urls="$urls $SLAPD_LDAPS_URI/"
+		fi
+		"$SLAPD" -d 0 -h "$urls" -f "$d/slapd.conf" >"$d/slapd.log" 2>&1 &
 		SLAPD_PID=$!
 		SLAPD_URI=ldap://127.0.0.1:$port
 		SLAPD_LDAPI=ldapi://$enc

@@ -22,6 +22,11 @@ check "publish over StartTLS" 0 \
 check "resolve over StartTLS" 0 "$want" "" -- "$L" -p "$A" resolve --no-cache pm0001
 check "vhost -C LDAP over StartTLS" 0 "$("$V" -p "$A" -o l,t F:2:PM)" "" -- "$V" -p "$A" -C LDAP -o l,t F:2:PM
 
+check "LDAPS with the test CA" 0 "$want" "" -- \
+	env CTYS_LDAP_URI="$SLAPD_LDAPS_URI" CTYS_LDAP_TLS=ldaps "$L" -p "$A" resolve --no-cache pm0001
+check "LDAPS with an unknown CA fails" 2 "" "directory unreachable: $SLAPD_LDAPS_URI" -- \
+	env CTYS_LDAP_URI="$SLAPD_LDAPS_URI" CTYS_LDAP_CACERT="$SLAPD_CA.none" "$L" -p "$A" resolve --no-cache pm0001
+
 # GROUPs as netgroups (over StartTLS too)
 mkdir -p "$HOME/.ctys/groups"
 printf 'root@pm1 pm2:2222\npm3'"'"'(-t qemu)'"'"'\n#include sub\n' >"$HOME/.ctys/groups/lab"
