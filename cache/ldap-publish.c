@@ -184,9 +184,26 @@ update_summary(struct dir_conn *c, const char *host, bool had_old, size_t old_n,
 	return e;
 }
 
+/* What a caller already read of a host: whether its entry exists, its records. */
+struct known {
+	bool exists;
+	struct dir_rec *v;
+	size_t n;
+};
+
+static ctys_err_t publish_one(struct dir_conn *c, const char *host, const char *const *lines,
+    size_t n, struct dir_pub_stats *st, const struct known *k);
+
 ctys_err_t
 dir_publish_host(struct dir_conn *c, const char *host, const char *const *lines,
     size_t n, struct dir_pub_stats *st)
+{
+	return publish_one(c, host, lines, n, st, NULL);
+}
+
+static ctys_err_t
+publish_one(struct dir_conn *c, const char *host, const char *const *lines, size_t n,
+    struct dir_pub_stats *st, const struct known *k)
 {
 	struct newrec *nv = NULL;
 	struct dir_recs old = { 0 };
@@ -205,10 +222,17 @@ dir_publish_host(struct dir_conn *c, const char *host, const char *const *lines,
 	if ((e = dir_i_ensure_base(c)) != CTYS_OK)
 		goto out;
 	hostdn = dir_i_host_dn(dir_i_base(c), host);
-	if ((e = dir_i_entry_exists(c, hostdn, &exists)) != CTYS_OK)
+	if (k != NULL) {
+		exists = k->exists;
+	} else if ((e = dir_i_entry_exists(c, hostdn, &exists)) != CTYS_OK) {
 		goto out;
-	if (exists && (e = fetch_host_recs(c, host, hostdn, &old)) != CTYS_OK)
+	}
+	if (exists && k != NULL) {
+		old.v = k->v; /* borrowed: not freed below */
+		old.n = k->n;
+	} else if (exists && (e = fetch_host_recs(c, host, hostdn, &old)) != CTYS_OK) {
 		goto out;
+	}
 	qsort(old.v, old.n, sizeof *old.v, drec_key_cmp);
 	if (!exists && nn > 0) {
 		if ((e = put_host_entry(c, host, hostdn, nn, false)) != CTYS_OK)
@@ -269,7 +293,8 @@ dir_publish_host(struct dir_conn *c, const char *host, const char *const *lines,
 		st->hosts++;
 out:
 	dir_i_newrecs_free(nv, nn);
-	dir_recs_free(&old);
+	if (k == NULL)
+		dir_recs_free(&old);
 	free(hostdn);
 	return e;
 }
@@ -287,30 +312,96 @@ in_strv(const struct strv *s, const char *x)
 	return false;
 }
 
+#define PREFETCH_MIN_HOSTS 64
+
+static int
+rec_host_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct dir_rec *)a)->host, ((const struct dir_rec *)b)->host);
+}
+
+static int
+host_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct dir_host *)a)->name, ((const struct dir_host *)b)->name);
+}
+
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The records of `host` in all (sorted by host): *v, *n. */
+static void
+host_range(struct dir_recs *all, const char *host, struct dir_rec **v, size_t *n)
+{
+	size_t lo = 0, hi = all->n, end;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (strcmp(all->v[mid].host, host) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (end = lo; end < all->n && strcmp(all->v[end].host, host) == 0; end++)
+		;
+	*v = all->v + lo;
+	*n = end - lo;
+}
+
 ctys_err_t
 dir_publish_cache(struct dir_conn *c, struct cache_db *db, const struct strv *hosts,
     bool prune, struct dir_pub_stats *st)
 {
 	struct host_lines h = { STRV_INIT, NULL, 0 };
 	struct dir_hosts dh = { 0 };
+	struct dir_recs all = { 0 };
+	bool pre = false;
 	ctys_err_t e;
 	size_t i;
 
 	/* the cache is sorted by line, so each host's records are adjacent */
 	if ((e = cache_scan(db, dir_i_collect_cb, &h)) != CTYS_OK)
 		goto out;
+	if (hosts == NULL || hosts->n == 0 || hosts->n >= PREFETCH_MIN_HOSTS) {
+		/* many hosts: read the directory once instead of twice per host */
+		if ((e = dir_fetch(c, NULL, false, &all)) != CTYS_OK ||
+		    (e = dir_fetch_hosts(c, NULL, &dh)) != CTYS_OK)
+			goto out;
+		qsort(all.v, all.n, sizeof *all.v, rec_host_cmp);
+		qsort(dh.v, dh.n, sizeof *dh.v, host_cmp);
+		pre = true;
+	}
 	for (i = 0; i < h.hosts.n && e == CTYS_OK; i++) {
+		struct known k = { false, NULL, 0 };
+
 		if (hosts != NULL && hosts->n > 0 && !in_strv(hosts, h.hosts.v[i]))
 			continue;
-		e = dir_publish_host(c, h.hosts.v[i], (const char *const *)h.lines[i].v,
-		    h.lines[i].n, st);
+		if (pre) {
+			struct dir_host probe = { h.hosts.v[i], 0, "", false };
+
+			k.exists = bsearch(&probe, dh.v, dh.n, sizeof *dh.v, host_cmp) != NULL;
+			host_range(&all, h.hosts.v[i], &k.v, &k.n);
+		}
+		e = publish_one(c, h.hosts.v[i], (const char *const *)h.lines[i].v,
+		    h.lines[i].n, st, pre ? &k : NULL);
 	}
-	if (e == CTYS_OK && prune && (e = dir_fetch_hosts(c, NULL, &dh)) == CTYS_OK) {
-		for (i = 0; i < dh.n && e == CTYS_OK; i++)
-			if (!in_strv(&h.hosts, dh.v[i].name))
+	if (e == CTYS_OK && prune && !pre)
+		e = dir_fetch_hosts(c, NULL, &dh);
+	if (e == CTYS_OK && prune) {
+		qsort(h.hosts.v, h.hosts.n, sizeof *h.hosts.v, str_cmp);
+		for (i = 0; i < dh.n && e == CTYS_OK; i++) {
+			char *name = dh.v[i].name;
+
+			if (bsearch(&name, h.hosts.v, h.hosts.n, sizeof *h.hosts.v, str_cmp) == NULL)
 				e = dir_publish_host(c, dh.v[i].name, NULL, 0, st);
+		}
 	}
 out:
+	dir_recs_free(&all);
 	for (i = 0; i < h.hosts.n; i++)
 		strv_free(&h.lines[i]);
 	free(h.lines);
