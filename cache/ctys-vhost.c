@@ -16,6 +16,7 @@
 
 #include "cache/ere.h"
 #include "cache/fdb.h"
+#include "cache/ldap-dir.h"
 #include "cache/record.h"
 #include "cache/query.h"
 #include "cache/store.h"
@@ -41,13 +42,15 @@ static const struct kw mode_kw[] = {
 
 enum { C_OFF = 1, C_MACMAP = 2, C_MACMAPONLY = 4, C_GROUPS = 8, C_ADJUST = 16,
 	C_REBUILD = 32, C_KEEPALL = 64, C_CLEARTMP = 128, C_CLEARALL = 256,
-	C_LIST = 512, C_LISTTARGETS = 1024, C_LISTGROUPS = 2048, C_MEMBERSDB = 4096 };
+	C_LIST = 512, C_LISTTARGETS = 1024, C_LISTGROUPS = 2048, C_MEMBERSDB = 4096,
+	C_LDAP = 8192 };
 static const struct kw cache_kw[] = {
 	{ "OFF", C_OFF }, { "MACMAP", C_MACMAP }, { "MACMAPONLY", C_MACMAPONLY },
 	{ "GROUPS", C_GROUPS }, { "ADJUST", C_ADJUST }, { "REBUILDCACHE", C_REBUILD },
 	{ "KEEPALL", C_KEEPALL }, { "CLEARTMP", C_CLEARTMP }, { "CLEARALL", C_CLEARALL },
 	{ "LIST", C_LIST }, { "LISTTARGETS", C_LISTTARGETS },
 	{ "LISTGROUPS", C_LISTGROUPS }, { "MEMBERSDB", C_MEMBERSDB },
+	{ "LDAP", C_LDAP }, /* answer from the directory (ctys-ldap(5)) */
 };
 
 struct vhost {
@@ -80,7 +83,8 @@ help(void)
 	    "           MACHINE, MAXKEY, TITLE, TITLEIDX, TITLEIDXASC, CTYSADDRESS,\n"
 	    "           TAB_GEN|REC_GEN|SPEC_GEN|XML_GEN:<colspec>, SORT[:<args>]\n"
 	    "  -M       ALL, FIRST, LAST, SORT, USORT, UNIQUE, COMPLEMENT\n"
-	    "  -C       OFF, MACMAP, MACMAPONLY, REBUILDCACHE, LIST, CLEARALL, MEMBERSDB, ...\n"
+	    "  -C       OFF, MACMAP, MACMAPONLY, REBUILDCACHE, LIST, CLEARALL, MEMBERSDB,\n"
+	    "           LDAP (answer from the directory, ctys-ldap(5)), ...\n"
 	    "See ctys-vhost(1) and ctys-cachedb(5).\n");
 }
 
@@ -129,7 +133,7 @@ parse_options(struct vhost *v, struct strv *argv)
 				return rc;
 			break;
 		case 'C':
-			if ((rc = parse_kwlist(cache_kw, 13, optarg, &v->cflags, "-C keyword")) != 0)
+			if ((rc = parse_kwlist(cache_kw, sizeof cache_kw / sizeof cache_kw[0], optarg, &v->cflags, "-C keyword")) != 0)
 				return rc;
 			break;
 		case 'p':
@@ -329,7 +333,8 @@ complement_cb(void *arg, unsigned long index, const char *line, size_t len)
 /* Query one DB directory, appending to *res.  Returns an exit code. */
 static int
 query_db(struct vhost *v, const struct query *q, const char *dir,
-    struct query_result *res, struct fdb_macmap *mm, char **mmdata)
+    struct query_result *res, struct fdb_macmap *mm, char **mmdata,
+    const struct query_source *ext)
 {
 	struct query_source src;
 	struct query_lines lines;
@@ -339,9 +344,11 @@ query_db(struct vhost *v, const struct query *q, const char *dir,
 	ctys_err_t e;
 	int rc;
 
-	if ((rc = check_db(dir)) != EX_OK)
+	if (ext != NULL) {
+		src = *ext; /* -C LDAP: the directory */
+	} else if ((rc = check_db(dir)) != EX_OK) {
 		return rc;
-	if (v->cflags & C_OFF) {
+	} else if (v->cflags & C_OFF) {
 		path = xasprintf("%s/enum.fdb", dir);
 		data = read_whole(path);
 		free(path);
@@ -380,7 +387,8 @@ query_db(struct vhost *v, const struct query *q, const char *dir,
 		}
 		free(one.v);
 	}
-	if (e == CTYS_OK && (v->cflags & C_MACMAP) && mmdata != NULL && *mmdata == NULL) {
+	if (e == CTYS_OK && dir != NULL && (v->cflags & C_MACMAP) && mmdata != NULL &&
+	    *mmdata == NULL) {
 		path = xasprintf("%s/macmap.fdb", dir);
 		*mmdata = read_whole(path);
 		free(path);
@@ -467,8 +475,22 @@ run(struct vhost *v)
 	if ((e = query_compile((const char *const *)v->args.v, v->args.n,
 	    v->out.machine ? QUERY_KEEP_LAST_OR : 0, &q)) != CTYS_OK)
 		return usage_err("%s", ctys_errmsg());
+	if (v->cflags & C_LDAP) {
+		struct dir_session ds;
+		struct query_source src;
+
+		if ((e = dir_session_open(&ds, &src)) == CTYS_OK) {
+			rc = query_db(v, q, NULL, &res, &mm, &mmdata, &src);
+			dir_session_close(&ds);
+			goto answered;
+		}
+		if (e != CTYS_ERR_IO)
+			return usage_err("%s", ctys_errmsg());
+		dir_stale_note(v->dbs.v[0], ctys_errmsg());
+	}
 	for (d = 0; d < v->dbs.n && rc == EX_OK; d++)
-		rc = query_db(v, q, v->dbs.v[d], &res, &mm, &mmdata);
+		rc = query_db(v, q, v->dbs.v[d], &res, &mm, &mmdata, NULL);
+answered:
 	if (rc != EX_OK)
 		goto done;
 	if ((v->mode & M_FIRST) && res.n > 1) {

@@ -10,3 +10,10 @@ ctys-macmap_MAIN := cache/ctys-macmap.c
 BENCH_PROGS += gen-fdb
 gen-fdb_MAIN := bench/gen-fdb.c
 MAN_PAGES += man/ctys-vhost.1 man/ctys-macmap.1 man/ctys-cachedb.5
+# LDAP nameservice (issue 10): schema, publish, directory queries, sync.
+LIB_SRCS += cache/ldap-map.c cache/ldap-conn.c cache/ldap-entry.c cache/ldap-publish.c \
+            cache/ldap-ldif.c cache/ldap-source.c \
+            cache/ldap-sync.c
+PROGS += ctys-ldap
+ctys-ldap_MAIN := cache/ctys-ldap.c
+MAN_PAGES += man/ctys-ldap.1 man/ctys-ldap.5

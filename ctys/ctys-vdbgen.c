@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cache/ldap-dir.h"
 #include "cache/store.h"
 #include "ctys/cli.h"
 #include "ctys/dispatch.h"
@@ -45,6 +46,8 @@ struct vdb {
 	struct cache_db *db;
 	struct strv *recs;       /* per job: its records */
 	struct strv done_hosts;  /* containing machines written in this run */
+	bool ldap;               /* --ldap: publish them to the directory */
+	struct strv gone_hosts;  /* removed from the cache by --replace */
 	size_t njobs, ok, failed, raw, written;
 	bool write_error;
 };
@@ -55,6 +58,7 @@ usage(FILE *f, int status)
 	fprintf(f, "usage: ctys-vdbgen [--append|--replace] [--base=<dir>[%%<dir>...]] "
 	    "[--cacheDB=<dir>]\n"
 	    "                   [--scan-all-states] [--stdio] [--threads=<n>] [--progress]\n"
+	    "                   [--ldap]\n"
 	    "                   [-t <type>] [-T <types>] [<ctys options>...] -- <target>...\n"
 	    "See ctys-vdbgen(1).\n");
 	return status;
@@ -105,6 +109,8 @@ parse_args(struct vdb *v, int argc, char **argv)
 			v->stdio = true;
 		else if (strcmp(a, "--scan-all-states") == 0)
 			v->all_states = true;
+		else if (strcmp(a, "--ldap") == 0)
+			v->ldap = true;
 		else if (strcmp(a, "--progress") == 0 || strcmp(a, "--progressall") == 0)
 			v->progress = true;
 		else if (long_opt(a, "--base", &val) && val && *val) {
@@ -400,6 +406,40 @@ find_stale(void *arg, unsigned long index, const char *line, size_t len)
 	return 0;
 }
 
+/*
+ * --ldap: publish the hosts written in this run (and delete those that
+ * --replace removed) to the directory, each in one pass (ctys-ldap(5)).
+ */
+static int
+publish_ldap(struct vdb *v, struct conf *conf)
+{
+	struct dir_pub_stats st = { 0 };
+	struct dir_conn *c = NULL;
+	struct dir_conf dc;
+	ctys_err_t e;
+	size_t i;
+
+	if ((e = dir_conf_load(conf, &dc)) != CTYS_OK) {
+		log_lasterr(e);
+		return 1;
+	}
+	if ((e = dir_connect(&dc, &c)) == CTYS_OK) {
+		if (v->done_hosts.n > 0)
+			e = dir_publish_cache(c, v->db, &v->done_hosts, false, &st);
+		for (i = 0; i < v->gone_hosts.n && e == CTYS_OK; i++)
+			e = dir_publish_host(c, v->gone_hosts.v[i], NULL, 0, &st);
+	}
+	if (e != CTYS_OK)
+		log_lasterr(e);
+	else
+		fprintf(stderr, "ctys-vdbgen: published %zu host(s) to %s: %zu added, "
+		    "%zu modified, %zu deleted, %zu unchanged\n", st.hosts, dir_conn_uri(c),
+		    st.added, st.modified, st.deleted, st.unchanged);
+	dir_close(c);
+	dir_conf_free(&dc);
+	return e == CTYS_OK ? 0 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -458,15 +498,19 @@ main(int argc, char **argv)
 		struct hostset hs = { &v, &c.plan, STRV_INIT };
 
 		cache_scan(v.db, find_stale, &hs);
-		for (i = 0; i < hs.stale.n; i++)
+		for (i = 0; i < hs.stale.n; i++) {
 			if (cache_put_host(v.db, hs.stale.v[i], NULL, 0) != CTYS_OK)
 				v.write_error = true;
+			strv_push(&v.gone_hosts, hs.stale.v[i]);
+		}
 		strv_free(&hs.stale);
 	}
 	if (v.db && (e = cache_export(v.db, v.dbdir)) != CTYS_OK) {
 		log_lasterr(e);
 		v.write_error = true;
 	}
+	if (v.db && v.ldap && !v.write_error && publish_ldap(&v, conf) != 0)
+		v.write_error = true;
 	if (!v.stdio)
 		fprintf(stderr, "ctys-vdbgen: %s %s: %zu targets, %zu scanned, %zu failed, "
 		    "%zu records received, %zu written, %zu in the cache\n",
@@ -484,6 +528,7 @@ out:
 	strv_free(&v.pass);
 	strv_free(&v.targets);
 	strv_free(&v.done_hosts);
+	strv_free(&v.gone_hosts);
 	free(v.dbdir);
 	free(v.base);
 	free(v.type);
