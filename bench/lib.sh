@@ -5,6 +5,9 @@
 RUNS=${RUNS:-30}
 TIMEIT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build/bench/timeit
 
+# nanoseconds since the epoch (for scripts that time a single long step)
+now_ns() { date +%s%N; }
+
 measure() {
 	local r
 	r=$("$TIMEIT" "$RUNS" "$@") || { echo "bench: cannot run: $*" >&2; MED_MS=0; RSS_KB=0; return 1; }
