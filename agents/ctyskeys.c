@@ -322,7 +322,7 @@ scan_dir(const char *dir, const char *const *exts, int depth, struct strv *seen,
 			strv_push(&names, d->d_name);
 	closedir(dp);
 	if (names.n)
-		qsort(names.v, names.n, sizeof *names.v, cmp_str);
+		sort_array(names.v, names.n, sizeof *names.v, cmp_str);
 	for (i = 0; i < names.n; i++) {
 		char *p = xasprintf("%s/%s", strcmp(dir, "/") == 0 ? "" : dir, names.v[i]);
 

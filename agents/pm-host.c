@@ -501,7 +501,7 @@ show_top(struct strv *out, double uptime, unsigned long long mem_kb, unsigned to
 		closedir(dp);
 	}
 	free(dir);
-	qsort(v, n, sizeof *v, by_cpu);
+	sort_array(v, n, sizeof *v, by_cpu);
 	line(out, "PROCS", "%zu", n);
 	line(out, "TOP", "%6s %-10s %5s %5s %10s %10s %s", "PID", "USER", "%CPU", "%MEM", "RSS-kB",
 	    "TIME", "COMMAND");

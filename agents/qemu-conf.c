@@ -297,7 +297,7 @@ scan_dir(const char *dir, unsigned depth, struct strv *out)
 			strv_push(&names, de->d_name);
 	closedir(d);
 	if (names.n)
-		qsort(names.v, names.n, sizeof *names.v, cmp_str);
+		sort_array(names.v, names.n, sizeof *names.v, cmp_str);
 	for (i = 0; i < names.n && out->n < QEMU_SCAN_MAX; i++) {
 		char *p = xasprintf("%s/%s", strcmp(dir, "/") ? dir : "", names.v[i]);
 

@@ -120,7 +120,7 @@ main(int argc, char **argv)
 		fdb_file_free(&f);
 	}
 	if (lines.n > 0)
-		qsort(lines.v, lines.n, sizeof *lines.v, line_cmp);
+		sort_array(lines.v, lines.n, sizeof *lines.v, line_cmp);
 	for (a = optind; a < argc; a++) {
 		char *pat = looks_like_mac(argv[a]) ? str_upper(argv[a]) : xstrdup(argv[a]);
 		regex_t re;

@@ -11,6 +11,7 @@
 
 #include "cache/ere.h"
 #include "cache/record.h"
+#include "lib/util.h"
 #include "lib/xmalloc.h"
 
 static void (*read_hook)(const char *, void *);
@@ -404,7 +405,7 @@ fdb_sort(struct fdb_entry **v, size_t n)
 			break;
 	if (i >= n)
 		return true;
-	qsort(v, n, sizeof *v, entry_pcmp);
+	sort_array(v, n, sizeof *v, entry_pcmp);
 	return false;
 }
 

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/util.h"
 #include "lib/log.h"
 #include "lib/xmalloc.h"
 
@@ -372,7 +373,7 @@ gram_candidates(struct gram_idx *g, const char *lit, size_t len, uint32_t **out,
 	if (nh == 0)
 		goto all;
 	/* intersect the (up to) three shortest lists */
-	qsort(ls, nh, sizeof *ls, list_cmp);
+	sort_array(ls, nh, sizeof *ls, list_cmp);
 	nb = nh < 3 ? nh : 3;
 	for (k = 0; k < nb; k++)
 		DBG(D_DATA, S_LIB, "gram list %zu: %u entries, %llu bytes", k, ls[k].count,

@@ -473,7 +473,7 @@ void
 dir_recs_sort(struct dir_recs *r)
 {
 	if (r->n > 1)
-		qsort(r->v, r->n, sizeof *r->v, rec_cmp);
+		sort_array(r->v, r->n, sizeof *r->v, rec_cmp);
 }
 
 static ctys_err_t

@@ -14,6 +14,7 @@
 #include "cache/ldap-int.h"
 #include "cache/ldap-map.h"
 #include "cache/record.h"
+#include "lib/util.h"
 #include "lib/buf.h"
 #include "lib/xmalloc.h"
 
@@ -149,7 +150,7 @@ assign_keys(struct newrec *v, size_t n)
 			dir_record_key(&v[i].r, false, v[i].key);
 		ks[i] = v[i].key;
 	}
-	qsort(ks, n, sizeof *ks, key_cmp);
+	sort_array(ks, n, sizeof *ks, key_cmp);
 	for (i = 1; i < n; i++) {
 		if (strcmp(ks[i - 1], ks[i]) == 0) {
 			/* a collision: re-key all but the first in line order */
@@ -218,7 +219,7 @@ dir_i_parse_new(const char *host, const char *const *lines, size_t n, struct new
 		free(v);
 		return e;
 	}
-	qsort(v, k, sizeof *v, newrec_cmp);
+	sort_array(v, k, sizeof *v, newrec_cmp);
 	/* unique */
 	for (i = 0, f = 0; i < k; i++) {
 		if (f > 0 && newrec_cmp(&v[f - 1], &v[i]) == 0) {

@@ -14,6 +14,7 @@
 #include "cache/ldap-int.h"
 #include "cache/ldap-map.h"
 #include "cache/record.h"
+#include "lib/util.h"
 #include "lib/buf.h"
 #include "lib/xmalloc.h"
 
@@ -233,7 +234,7 @@ publish_one(struct dir_conn *c, const char *host, const char *const *lines, size
 	} else if (exists && (e = fetch_host_recs(c, host, hostdn, &old)) != CTYS_OK) {
 		goto out;
 	}
-	qsort(old.v, old.n, sizeof *old.v, drec_key_cmp);
+	sort_array(old.v, old.n, sizeof *old.v, drec_key_cmp);
 	if (!exists && nn > 0) {
 		if ((e = put_host_entry(c, host, hostdn, nn, false)) != CTYS_OK)
 			goto out;
@@ -371,8 +372,8 @@ dir_publish_cache(struct dir_conn *c, struct cache_db *db, const struct strv *ho
 		if ((e = dir_fetch(c, NULL, false, &all)) != CTYS_OK ||
 		    (e = dir_fetch_hosts(c, NULL, &dh)) != CTYS_OK)
 			goto out;
-		qsort(all.v, all.n, sizeof *all.v, rec_host_cmp);
-		qsort(dh.v, dh.n, sizeof *dh.v, host_cmp);
+		sort_array(all.v, all.n, sizeof *all.v, rec_host_cmp);
+		sort_array(dh.v, dh.n, sizeof *dh.v, host_cmp);
 		pre = true;
 	}
 	for (i = 0; i < h.hosts.n && e == CTYS_OK; i++) {
@@ -392,7 +393,7 @@ dir_publish_cache(struct dir_conn *c, struct cache_db *db, const struct strv *ho
 	if (e == CTYS_OK && prune && !pre)
 		e = dir_fetch_hosts(c, NULL, &dh);
 	if (e == CTYS_OK && prune) {
-		qsort(h.hosts.v, h.hosts.n, sizeof *h.hosts.v, str_cmp);
+		sort_array(h.hosts.v, h.hosts.n, sizeof *h.hosts.v, str_cmp);
 		for (i = 0; i < dh.n && e == CTYS_OK; i++) {
 			char *name = dh.v[i].name;
 

@@ -18,6 +18,7 @@
 #include "cache/ldap-int.h"
 #include "cache/ldap-map.h"
 #include "cache/record.h"
+#include "lib/util.h"
 #include "lib/buf.h"
 #include "lib/paths.h"
 #include "lib/xmalloc.h"
@@ -126,7 +127,7 @@ load_hosts(struct dir_source *ds)
 		return e;
 	if (ds->hosts.v == NULL && (e = dir_fetch_hosts(ds->c, NULL, &ds->hosts)) != CTYS_OK)
 		return e;
-	qsort(ds->hosts.v, ds->hosts.n, sizeof *ds->hosts.v, host_cmp);
+	sort_array(ds->hosts.v, ds->hosts.n, sizeof *ds->hosts.v, host_cmp);
 	ds->before = xcalloc(ds->hosts.n + 1, sizeof *ds->before);
 	for (i = 0; i < ds->hosts.n; i++)
 		ds->before[i + 1] = ds->before[i] + ds->hosts.v[i].count;

@@ -24,6 +24,7 @@
 #include "cache/ldap-int.h"
 #include "cache/ldap-map.h"
 #include "cache/record.h"
+#include "lib/util.h"
 #include "lib/buf.h"
 #include "lib/log.h"
 #include "lib/xmalloc.h"
@@ -274,7 +275,7 @@ sink_flush(struct sink *sk, const char *dbdir, const struct dir_hosts *dh,
 		struct strv have = STRV_INIT;
 
 		if (sk->replaced.n > 1)
-			qsort(sk->replaced.v, sk->replaced.n, sizeof *sk->replaced.v, str_cmp);
+			sort_array(sk->replaced.v, sk->replaced.n, sizeof *sk->replaced.v, str_cmp);
 		e = cache_scan(sk->db, keep_cb, &k);
 		buf_free(&k.b);
 		if (e == CTYS_OK && (e = cache_scan(sk->db, hosts_cb, &have)) == CTYS_OK)
@@ -442,7 +443,7 @@ patch_host(struct dir_conn *c, struct sink *sk, const struct dir_host *h,
 		goto out;
 	dir_recs_sort(&old);
 	dir_i_rekey(&old);
-	qsort(old.v, old.n, sizeof *old.v, key_cmp);
+	sort_array(old.v, old.n, sizeof *old.v, key_cmp);
 	for (i = 0; i < n; i++) {
 		struct dir_rec *o = bsearch(&delta[i], old.v, old.n, sizeof *old.v, key_cmp);
 
@@ -460,7 +461,7 @@ patch_host(struct dir_conn *c, struct sink *sk, const struct dir_host *h,
 			x.line = xstrndup(delta[i].line, delta[i].len);
 			dir_i_recs_push(&old, &x);
 			/* re-sort so later bsearches see it */
-			qsort(old.v, old.n, sizeof *old.v, key_cmp);
+			sort_array(old.v, old.n, sizeof *old.v, key_cmp);
 		}
 	}
 	if (old.n != h->count) {
@@ -496,7 +497,7 @@ sync_incr(struct dir_conn *c, struct sink *sk, const struct dir_hosts *dh,
 	if ((e = dir_fetch(c, f.d, true, &delta)) != CTYS_OK)
 		goto out;
 	st->changed_entries = delta.n;
-	qsort(delta.v, delta.n, sizeof *delta.v, host_rec_cmp);
+	sort_array(delta.v, delta.n, sizeof *delta.v, host_rec_cmp);
 	{
 		/* many changed hosts: one import instead of a commit per host */
 		size_t nh = 0;
@@ -564,7 +565,7 @@ dir_sync(struct dir_conn *c, const struct dir_conf *dc, const char *dbdir, bool 
 		goto out;
 	for (i = 0; i < dh.n; i++)
 		max_mtime(mt, dh.v[i].mtime);
-	qsort(dh.v, dh.n, sizeof *dh.v, host_name_cmp);
+	sort_array(dh.v, dh.n, sizeof *dh.v, host_name_cmp);
 	if (st->full) {
 		sk.bulk = sk.full = true;
 		e = sync_full(c, &sk, &dh, mt, st);

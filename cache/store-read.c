@@ -9,6 +9,7 @@
 #include "cache/record.h"
 #include "cache/store-int.h"
 #include "cache/store.h"
+#include "lib/util.h"
 #include "lib/xmalloc.h"
 
 ctys_err_t
@@ -156,7 +157,7 @@ cache_lookup(struct cache_db *db, unsigned num, const char *value, size_t len,
 		struct buf line = BUF_INIT;
 
 		if (nh > 1)
-			qsort(hits, nh, sizeof *hits, hit_cmp);
+			sort_array(hits, nh, sizeof *hits, hit_cmp);
 		for (i = 0; i < nh; i++) {
 			buf_reset(&line);
 			cache_i_with_index(&hits[i].val, hits[i].index, &line);

@@ -14,6 +14,7 @@
 #include "cache/record.h"
 #include "cache/store-int.h"
 #include "cache/store.h"
+#include "lib/util.h"
 #include "lib/xmalloc.h"
 
 
@@ -200,7 +201,7 @@ sort_one(struct ixsort *j)
 	for (k = 1; k < j->n && sorted_ok; k++)
 		sorted_ok = ixpair_cmp(j->pp[k - 1], j->pp[k]) < 0;
 	if (!sorted_ok)
-		qsort(j->pp, j->n, sizeof *j->pp, ixpair_pcmp);
+		sort_array(j->pp, j->n, sizeof *j->pp, ixpair_pcmp);
 }
 
 struct ixsort_job {

@@ -327,7 +327,7 @@ tab_sort_items(struct tab_sort_item *v, size_t n, char sep, const struct tab_sor
 		v[i].kn = (size_t)(end - v[i].key);
 	}
 	if (n > 1)
-		qsort(v, n, sizeof *v, item_cmp);
+		sort_array(v, n, sizeof *v, item_cmp);
 	/* -r: the reverse of the ascending order (ties are identical lines) */
 	for (i = 0; o->reverse && i < n / 2; i++) {
 		struct tab_sort_item t = v[i];

@@ -252,7 +252,7 @@ write_job(struct vdb *v, struct strv *recs)
 			free(h);
 		}
 	}
-	qsort(recs->v, recs->n, sizeof *recs->v, cmp_str);
+	sort_array(recs->v, recs->n, sizeof *recs->v, cmp_str);
 	for (start = 0; start < recs->n; start = i) {
 		size_t l = strcspn(recs->v[start], ";");
 

@@ -9,6 +9,7 @@
 #include "ctys/cli.h"
 #include "ctys/dispatch.h"
 #include "ctys/expand.h"
+#include "ctys/resolve.h"
 #include "lib/log.h"
 #include "lib/paths.h"
 #include "lib/xmalloc.h"
@@ -38,6 +39,8 @@ ctys_run_line(struct conf *conf, const char *line, const struct ctys_run_hooks *
 
 	expander_init(&ex, conf);
 	e = cli_parse(&c, conf, &ex.hooks, line);
+	if (e == CTYS_OK && !c.opts.help && !c.opts.version)
+		e = resolve_plan(&c.plan, conf);
 	if (e != CTYS_OK) {
 		status = fail(e);
 		goto done;

@@ -62,7 +62,7 @@ sort_unique(struct strv *v)
 
 	if (v->n == 0)
 		return;
-	qsort(v->v, v->n, sizeof *v->v, cmp_str);
+	sort_array(v->v, v->n, sizeof *v->v, cmp_str);
 	for (i = 0; i < v->n; i++) {
 		if (k > 0 && strcmp(v->v[k - 1], v->v[i]) == 0) {
 			free(v->v[i]);

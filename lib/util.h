@@ -36,6 +36,12 @@ ctys_err_t parse_bash_number(const char *s, unsigned long *out);
 /* Strict unsigned decimal, no sign, no spaces, <= max. */
 bool parse_uint(const char *s, unsigned long max, unsigned long *out);
 
+/*
+ * qsort() that accepts an empty array with a NULL base (qsort's base must
+ * never be NULL, even for n == 0: UBSan reports it).  Use it everywhere.
+ */
+void sort_array(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
+
 /* ASCII uppercase copy (caller frees). */
 char *str_upper(const char *s);
 bool str_ieq(const char *a, const char *b);

@@ -499,7 +499,7 @@ render(struct tree *t, char **text, size_t *count)
 	const char *p;
 
 	if (t->env->dedup && t->norder > 1) {
-		qsort(t->order, t->norder, sizeof *t->order, cmp_path);
+		sort_array(t->order, t->norder, sizeof *t->order, cmp_path);
 		for (i = j = 1; i < t->norder; i++)
 			if (t->order[i] != t->order[j - 1])
 				t->order[j++] = t->order[i];
@@ -775,7 +775,7 @@ grp_list(const struct grp_env *env, const char *sel, struct grp_list *out)
 		    sel[0] == '/' ? sel : env->path ? env->path : "");
 	}
 	if (files.n)
-		qsort(files.v, files.n, sizeof *files.v, cmp_str);
+		sort_array(files.v, files.n, sizeof *files.v, cmp_str);
 	for (i = 0; i < files.n; i++)
 		add_info(env, out, files.v[i]);
 	strv_free(&files);

@@ -168,7 +168,7 @@ macro_file_parse(const char *name, const char *text, size_t len, struct macro_fi
 	free(lines);
 	pthread_mutex_lock(&parse_lock);
 	sort_mf = mf;
-	qsort(mf->byname, mf->n, sizeof *mf->byname, cmp_byname);
+	sort_array(mf->byname, mf->n, sizeof *mf->byname, cmp_byname);
 	pthread_mutex_unlock(&parse_lock);
 	*out = mf;
 	return CTYS_OK;

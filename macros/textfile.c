@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/util.h"
 #include "lib/xmalloc.h"
 
 ctys_err_t
@@ -109,7 +110,7 @@ tree_level(const char *dir, bool files, unsigned depth, unsigned level)
 	}
 	closedir(d);
 	if (n)
-		qsort(names, n, sizeof *names, cmp_name);
+		sort_array(names, n, sizeof *names, cmp_name);
 	for (i = 0; i < n; i++) {
 		p = xasprintf("%s/%s", dir, names[i]);
 		if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
