@@ -245,7 +245,7 @@ publish_one(struct dir_conn *c, const char *host, const char *const *lines, size
 		char *dn = dir_i_rec_dn(nv[i].key, hostdn);
 
 		memcpy(probe.key, nv[i].key, 17);
-		o = bsearch(&probe, old.v, old.n, sizeof *old.v, drec_key_cmp);
+		o = find_sorted(&probe, old.v, old.n, sizeof *old.v, drec_key_cmp);
 		if (o != NULL && o->len == nv[i].len && memcmp(o->line, nv[i].line, o->len) == 0) {
 			st->unchanged++;
 		} else if (o != NULL) {
@@ -384,7 +384,7 @@ dir_publish_cache(struct dir_conn *c, struct cache_db *db, const struct strv *ho
 		if (pre) {
 			struct dir_host probe = { h.hosts.v[i], 0, "", false };
 
-			k.exists = bsearch(&probe, dh.v, dh.n, sizeof *dh.v, host_cmp) != NULL;
+			k.exists = find_sorted(&probe, dh.v, dh.n, sizeof *dh.v, host_cmp) != NULL;
 			host_range(&all, h.hosts.v[i], &k.v, &k.n);
 		}
 		e = publish_one(c, h.hosts.v[i], (const char *const *)h.lines[i].v,
@@ -397,7 +397,7 @@ dir_publish_cache(struct dir_conn *c, struct cache_db *db, const struct strv *ho
 		for (i = 0; i < dh.n && e == CTYS_OK; i++) {
 			char *name = dh.v[i].name;
 
-			if (bsearch(&name, h.hosts.v, h.hosts.n, sizeof *h.hosts.v, str_cmp) == NULL)
+			if (find_sorted(&name, h.hosts.v, h.hosts.n, sizeof *h.hosts.v, str_cmp) == NULL)
 				e = dir_publish_host(c, dh.v[i].name, NULL, 0, st);
 		}
 	}

@@ -187,7 +187,7 @@ rank(struct dir_source *ds, const struct dir_rec *r, unsigned long *index)
 	*index = 0;
 	if ((e = load_hosts(ds)) != CTYS_OK)
 		return e;
-	h = bsearch(&probe, ds->hosts.v, ds->hosts.n, sizeof *ds->hosts.v, host_cmp);
+	h = find_sorted(&probe, ds->hosts.v, ds->hosts.n, sizeof *ds->hosts.v, host_cmp);
 	if (h == NULL)
 		return CTYS_OK;
 	if ((e = host_records(ds, r->host, &hr)) != CTYS_OK)

@@ -178,7 +178,7 @@ find_host(const struct dir_hosts *dh, const char *name)
 
 	memset(&probe, 0, sizeof probe);
 	probe.name = (char *)name;
-	return bsearch(&probe, dh->v, dh->n, sizeof *dh->v, host_name_cmp);
+	return find_sorted(&probe, dh->v, dh->n, sizeof *dh->v, host_name_cmp);
 }
 
 static bool
@@ -244,7 +244,7 @@ keep_cb(void *arg, unsigned long index, const char *line, size_t len)
 	(void)index;
 	host = xstrndup(h, hl);
 	key = host;
-	if (host_in(k->dh, host) && bsearch(&key, k->sk->replaced.v, k->sk->replaced.n,
+	if (host_in(k->dh, host) && find_sorted(&key, k->sk->replaced.v, k->sk->replaced.n,
 	    sizeof *k->sk->replaced.v, str_cmp) == NULL &&
 	    rec_parse(line, len, &r) == CTYS_OK) {
 		r.f[REC_FIELD_INDEX - 1] = "";
@@ -445,7 +445,7 @@ patch_host(struct dir_conn *c, struct sink *sk, const struct dir_host *h,
 	dir_i_rekey(&old);
 	sort_array(old.v, old.n, sizeof *old.v, key_cmp);
 	for (i = 0; i < n; i++) {
-		struct dir_rec *o = bsearch(&delta[i], old.v, old.n, sizeof *old.v, key_cmp);
+		struct dir_rec *o = find_sorted(&delta[i], old.v, old.n, sizeof *old.v, key_cmp);
 
 		if (o != NULL) {
 			free(o->line);

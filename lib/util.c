@@ -155,3 +155,10 @@ sort_array(void *base, size_t n, size_t size, int (*cmp)(const void *, const voi
 	if (n > 1)
 		qsort(base, n, size, cmp);
 }
+
+void *
+find_sorted(const void *key, const void *base, size_t n, size_t size,
+    int (*cmp)(const void *, const void *))
+{
+	return n == 0 ? NULL : bsearch(key, base, n, size, cmp);
+}

@@ -42,6 +42,10 @@ bool parse_uint(const char *s, unsigned long max, unsigned long *out);
  */
 void sort_array(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 
+/* bsearch() that accepts an empty array with a NULL base; NULL when absent. */
+void *find_sorted(const void *key, const void *base, size_t n, size_t size,
+	int (*cmp)(const void *, const void *));
+
 /* ASCII uppercase copy (caller frees). */
 char *str_upper(const char *s);
 bool str_ieq(const char *a, const char *b);
