@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "lib/proto.h"
+#include "lib/util.h"
 #include "lib/xmalloc.h"
 #include "agents/collect.h"
 #include "agents/plugin.h"
@@ -115,4 +117,54 @@ agent_exec(const json_t *job, const struct job_out *o)
 		return;
 	}
 	pd->ops->run[act](&pj);
+}
+
+const char *
+job_free_arg(const json_t *job)
+{
+	json_t *it = json_array_get(json_object_get(job, "subopts"), 0);
+	const char *k, *a;
+
+	if (it == NULL)
+		return NULL;
+	k = proto_str(it, "key");
+	a = json_string_value(json_object_get(it, "arg"));
+	if (a && (str_ieq(k, "LABEL") || str_ieq(k, "L") || str_ieq(k, "ID") || str_ieq(k, "I") ||
+	    str_ieq(k, "PATHNAME") || str_ieq(k, "PNAME") || str_ieq(k, "P")))
+		return a;
+	return k;
+}
+
+struct isactive {
+	const char *arg;
+	bool found;
+};
+
+static void
+isactive_rec(void *ctx, const char *const *f, size_t n)
+{
+	struct isactive *ia = ctx;
+
+	if (n >= 4 && ia->arg && (strcmp(f[3], ia->arg) == 0 || strcasecmp(f[2], ia->arg) == 0))
+		ia->found = true;
+}
+
+void
+job_isactive_by_list(const struct pjob *j, const struct plugin_ops *ops, const char *type)
+{
+	struct isactive ia = { job_free_arg(j->job), false };
+	char *m;
+
+	if (ia.arg == NULL || *ia.arg == '\0') {
+		job_status(j->out, 1, "ISACTIVE needs an ID or a label: ISACTIVE=<id>");
+		return;
+	}
+	if (ops->list == NULL || ops->list(j, isactive_rec, &ia) != CTYS_OK) {
+		job_status(j->out, 2, ops->list ? ctys_errmsg() : "no LIST for this type");
+		return;
+	}
+	m = xasprintf("ISACTIVE(%s,%s)=%d", type, ia.arg, ia.found ? 0 : 1);
+	job_rec(j->out, m);
+	free(m);
+	job_status(j->out, 0, NULL);
 }

@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "agents/plugin.h"
 #include "lib/link.h"
 
 struct job_out {
@@ -32,6 +33,21 @@ void job_record(const struct job_out *o, const char *kind, const char *type,
 
 /* The argument of the last suboption `key` (canonical name), or NULL. */
 const char *job_subopt(const json_t *job, const char *key);
+/*
+ * The argument of the internal actions (ISACTIVE=<x>, GETCLIENTPORT=<x>):
+ * the value of a LABEL/ID item, else the first item as written.  NULL when
+ * the job has none.
+ */
+const char *job_free_arg(const json_t *job);
+
+/*
+ * ISACTIVE from a plugin's own LIST (actions.md §9): prints
+ * "ISACTIVE(<TYPE>,<arg>)=0" when a listed session has the ID (field 4) or
+ * the label (field 3, any case) given, "=1" otherwise; status 0, or the
+ * LIST error.
+ */
+void job_isactive_by_list(const struct pjob *j, const struct plugin_ops *ops, const char *type);
+
 /* True when suboption `key` is present (with or without argument). */
 bool job_has_subopt(const json_t *job, const char *key);
 

@@ -1319,24 +1319,6 @@ qemu_run_cancel(const struct pjob *j)
 
 /* ---- ISACTIVE, GETCLIENTPORT ---- */
 
-/* The argument of the internal actions: LABEL/ID value, else the first word. */
-static const char *
-free_arg(const json_t *job)
-{
-	json_t *subs = json_object_get(job, "subopts"), *it = json_array_get(subs, 0);
-	const char *k, *a, *c;
-
-	if (it == NULL)
-		return NULL;
-	k = proto_str(it, "key");
-	a = json_string_value(json_object_get(it, "arg"));
-	if (a && (str_ieq(k, "LABEL") || str_ieq(k, "L") || str_ieq(k, "ID") || str_ieq(k, "I") ||
-	    str_ieq(k, "PNAME") || str_ieq(k, "P")))
-		return a;
-	c = strchr(k, ':');
-	return c ? c + 1 : k;
-}
-
 static struct qemu_inst *
 inst_by_arg(struct qemu_inst *v, size_t n, const char *a)
 {
@@ -1348,7 +1330,7 @@ inst_by_arg(struct qemu_inst *v, size_t n, const char *a)
 				return &v[i];
 		return NULL;
 	}
-	/* the free argument arrives upper-cased: labels match in any case */
+	/* labels match in any case */
 	for (i = 0; a && i < n; i++)
 		if (v[i].ours && strcasecmp(v[i].label, a) == 0)
 			return &v[i];
@@ -1361,7 +1343,7 @@ inst_by_arg(struct qemu_inst *v, size_t n, const char *a)
 void
 qemu_run_isactive(const struct pjob *j)
 {
-	const char *a = free_arg(j->job);
+	const char *a = job_free_arg(j->job);
 	struct qemu_inst *v;
 	size_t n = qemu_instances(&v);
 	char *m = xasprintf("ISACTIVE(QEMU,%s)=%d", a ? a : "", inst_by_arg(v, n, a) ? 0 : 1);
@@ -1375,7 +1357,7 @@ qemu_run_isactive(const struct pjob *j)
 void
 qemu_run_clientport(const struct pjob *j)
 {
-	const char *a = free_arg(j->job);
+	const char *a = job_free_arg(j->job);
 	struct qemu_inst *v, *x;
 	size_t n = qemu_instances(&v);
 	char *m;

@@ -439,9 +439,16 @@ vbox_cancel(const struct pjob *j)
 	strv_free(&uuids);
 }
 
+static void
+vbox_isactive(const struct pjob *j)
+{
+	job_isactive_by_list(j, &vbox_ops, "VBOX");
+}
+
 const struct plugin_ops vbox_ops = {
 	.probe = vbox_probe,
-	.run = { [CTYS_ACT_CREATE] = vbox_create, [CTYS_ACT_CANCEL] = vbox_cancel },
+	.run = { [CTYS_ACT_CREATE] = vbox_create, [CTYS_ACT_CANCEL] = vbox_cancel,
+	    [CTYS_ACT_ISACTIVE] = vbox_isactive },
 	.list = vbox_list,
 	.enumerate = vbox_enumerate,
 };

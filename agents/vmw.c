@@ -515,9 +515,16 @@ vmw_cancel(const struct pjob *j)
 	ctyskeys_found_free(&f);
 }
 
+static void
+vmw_isactive(const struct pjob *j)
+{
+	job_isactive_by_list(j, &vmw_ops, "VMW");
+}
+
 const struct plugin_ops vmw_ops = {
 	.probe = vmw_probe,
-	.run = { [CTYS_ACT_CREATE] = vmw_create, [CTYS_ACT_CANCEL] = vmw_cancel },
+	.run = { [CTYS_ACT_CREATE] = vmw_create, [CTYS_ACT_CANCEL] = vmw_cancel,
+	    [CTYS_ACT_ISACTIVE] = vmw_isactive },
 	.list = vmw_list,
 	.enumerate = vmw_enumerate,
 };

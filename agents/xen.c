@@ -707,9 +707,16 @@ xen_cancel(const struct pjob *j)
 	free(d);
 }
 
+static void
+xen_isactive(const struct pjob *j)
+{
+	job_isactive_by_list(j, &xen_ops, "XEN");
+}
+
 const struct plugin_ops xen_ops = {
 	.probe = xen_probe,
-	.run = { [CTYS_ACT_CREATE] = xen_create, [CTYS_ACT_CANCEL] = xen_cancel },
+	.run = { [CTYS_ACT_CREATE] = xen_create, [CTYS_ACT_CANCEL] = xen_cancel,
+	    [CTYS_ACT_ISACTIVE] = xen_isactive },
 	.list = xen_list,
 	.enumerate = xen_enumerate,
 };

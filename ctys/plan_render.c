@@ -159,7 +159,8 @@ plan_job_json(const struct job *j)
 		for (k = 0; k < so.n; k++) {
 			const struct subopt_def *d = action_subopt(j->opts.action, so.v[k].key);
 			json_t *it = json_object();
-			char *key = d ? xstrndup(d->names, strcspn(d->names, "|")) : str_upper(so.v[k].key);
+			/* unknown keys (free arguments of ISACTIVE, INFO...) stay as written */
+			char *key = d ? xstrndup(d->names, strcspn(d->names, "|")) : xstrdup(so.v[k].key);
 
 			json_object_set_new(it, "key", json_string(key));
 			json_object_set_new(it, "arg", str_or_null(so.v[k].arg));

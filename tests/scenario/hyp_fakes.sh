@@ -41,4 +41,13 @@ check vbox-list 0 "*" "" -- "$C" -t VBOX -a list=machine localhost
 check vbox-cancel 0 "*" "" -- "$C" -t VBOX -a cancel=label:fedora39,suspend localhost
 grep -qxF "VBoxManage controlvm fedora39 savestate" "$FAKE_LOG" || fail "vbox-cancel: $(cat "$FAKE_LOG")"
 check vbox-err 2 "*" "Could not find a registered machine named 'nosuch'" -- "$C" -t VBOX -a create=label:nosuch localhost
+
+# ISACTIVE from each tool's own listing: by label or by ID, and a stopped one
+check xen-isactive 0 "ISACTIVE(XEN,deb12)=0" "" -- "$C" -t XEN -a isactive=deb12 localhost
+check xen-isactive-id 0 "ISACTIVE(XEN,$T/vms/xen/deb12/deb12.conf)=0" "" -- \
+	"$C" -t XEN -a "isactive=$T/vms/xen/deb12/deb12.conf" localhost
+check xen-notactive 0 "ISACTIVE(XEN,nosuch)=1" "" -- "$C" -t XEN -a isactive=nosuch localhost
+check vmw-isactive 0 "ISACTIVE(VMW,ubuntu22)=0" "" -- "$C" -t VMW -a isactive=l:ubuntu22 localhost
+check vbox-isactive 0 "ISACTIVE(VBOX,fedora39)=0" "" -- "$C" -t VBOX -a isactive=fedora39 localhost
+check vbox-notactive 0 "ISACTIVE(VBOX,win10)=1" "" -- "$C" -t VBOX -a isactive=win10 localhost
 finish

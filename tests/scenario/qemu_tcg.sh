@@ -124,10 +124,10 @@ grep -q "^running tg1: pid $P1," "$T/out" || fail "reuse: $(cat "$T/out")"
 check list 0 "*" "" -- "$C" -t qemu -a list=machine
 grep -q "^[^;]*;QEMU;tg1;$T/vms/tg1/tg1.ctys;0badc0de-0000-4000-8000-000000000001;52:54:00:c7:00:01;10.0.2.15;[0-9]*;59[0-9][0-9];$RUN/tg1.qmp;$P1;" "$T/out" ||
 	fail "list: $(cat "$T/out")"
-check isactive 0 "ISACTIVE(QEMU,TG1)=0" "" -- "$C" -t qemu -a isactive=tg1
-check isactive-no 0 "ISACTIVE(QEMU,NOSUCH)=1" "" -- "$C" -t qemu -a isactive=nosuch
+check isactive 0 "ISACTIVE(QEMU,tg1)=0" "" -- "$C" -t qemu -a isactive=tg1
+check isactive-no 0 "ISACTIVE(QEMU,nosuch)=1" "" -- "$C" -t qemu -a isactive=nosuch
 check clientport 0 "*" "" -- "$C" -t qemu -a getclientport=tg1
-grep -q '^CLIENTPORT(QEMU,.*,TG1)=59[0-9][0-9]$' "$T/out" || fail "clientport: $(cat "$T/out")"
+grep -q '^CLIENTPORT(QEMU,.*,tg1)=59[0-9][0-9]$' "$T/out" || fail "clientport: $(cat "$T/out")"
 
 # ---- PAUSE (QMP stop, not the original's resume-from-S4), RESUME = cont ----
 check pause 0 "tg1: paused, CREATE with RESUME continues it (QMP stop)" "" -- "$C" -t qemu -a cancel=l:tg1,pause
