@@ -145,27 +145,6 @@ collect_vstat_regex(const char *spec, char **re, bool *any, bool *need_server)
 	return CTYS_OK;
 }
 
-/* BASEPATH dirs (space separated after decoding), '~' -> $HOME. */
-static void
-base_paths(const struct pjob *j, struct strv *out)
-{
-	const char *b = job_subopt(j->job, "BASEPATH");
-	const char *dflt = getenv("DEFAULT_ENUM_BASE");
-	struct strv w = STRV_INIT;
-	size_t i;
-
-	strv_split_ws(&w, b ? b : dflt ? dflt : "~ /etc/ctys.d /mntn/vmpool");
-	for (i = 0; i < w.n; i++) {
-		if (w.v[i][0] == '~')
-			strv_push_owned(out, xasprintf("%s%s", ctys_home(), w.v[i] + 1));
-		else if (w.v[i][0] != '/')
-			strv_push_owned(out, xasprintf("%s/%s", ctys_home(), w.v[i]));
-		else
-			strv_push(out, w.v[i]);
-	}
-	strv_free(&w);
-}
-
 static void
 info_plugins(const struct pjob *j)
 {
@@ -205,7 +184,7 @@ collect_run(const struct pjob *j, enum ctys_action a)
 		}
 		if (!any && re && *re && regcomp(&vre, re, REG_EXTENDED | REG_NOSUB) == 0)
 			em.vstat = &vre;
-		base_paths(j, &bases);
+		job_bases(j->job, &bases);
 	}
 	for (i = 0; i < plugin_count; i++) {
 		const struct plugin_desc *p = &plugin_table[i];

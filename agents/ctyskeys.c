@@ -357,25 +357,6 @@ ctyskeys_scan(const struct strv *bases, const char *const *exts, struct strv *ou
 	strv_free(&seen);
 }
 
-void
-ctyskeys_bases(const json_t *job, struct strv *out)
-{
-	const char *b = job_subopt(job, "BASEPATH"), *dflt = getenv("DEFAULT_ENUM_BASE");
-	struct strv w = STRV_INIT;
-	size_t i;
-
-	strv_split_ws(&w, b ? b : dflt ? dflt : "~ /etc/ctys.d /mntn/vmpool");
-	for (i = 0; i < w.n; i++) {
-		if (w.v[i][0] == '~')
-			strv_push_owned(out, xasprintf("%s%s", ctys_home(), w.v[i] + 1));
-		else if (w.v[i][0] != '/')
-			strv_push_owned(out, xasprintf("%s/%s", ctys_home(), w.v[i]));
-		else
-			strv_push(out, w.v[i]);
-	}
-	strv_free(&w);
-}
-
 ctys_err_t
 ctyskeys_addr_get(const json_t *job, bool allow_all, struct ctyskeys_addr *a)
 {

@@ -92,9 +92,6 @@ size_t ctyskeys_emit_nics(const struct ctyskeys_rec *base, const struct pm_conf 
  */
 void ctyskeys_scan(const struct strv *bases, const char *const *exts, struct strv *out);
 
-/* The job's BASEPATH directories, else $DEFAULT_ENUM_BASE, else "~ /etc/ctys.d /mntn/vmpool". */
-void ctyskeys_bases(const json_t *job, struct strv *out);
-
 /* The whole file (at most max bytes, NUL-terminated), or NULL.  Caller frees. */
 char *ctyskeys_read(const char *path, size_t max);
 

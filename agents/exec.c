@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "lib/paths.h"
 #include "lib/proto.h"
 #include "lib/util.h"
 #include "lib/xmalloc.h"
@@ -167,4 +168,23 @@ job_isactive_by_list(const struct pjob *j, const struct plugin_ops *ops, const c
 	job_rec(j->out, m);
 	free(m);
 	job_status(j->out, 0, NULL);
+}
+
+void
+job_bases(const json_t *job, struct strv *out)
+{
+	const char *b = job_subopt(job, "BASEPATH"), *dflt = getenv("DEFAULT_ENUM_BASE");
+	struct strv w = STRV_INIT;
+	size_t i;
+
+	strv_split_ws(&w, b ? b : dflt ? dflt : "~ /etc/ctys.d /mntn/vmpool");
+	for (i = 0; i < w.n; i++) {
+		if (w.v[i][0] == '~')
+			strv_push_owned(out, xasprintf("%s%s", ctys_home(), w.v[i] + 1));
+		else if (w.v[i][0] != '/')
+			strv_push_owned(out, xasprintf("%s/%s", ctys_home(), w.v[i]));
+		else
+			strv_push(out, w.v[i]);
+	}
+	strv_free(&w);
 }

@@ -13,6 +13,7 @@
 
 #include "agents/plugin.h"
 #include "lib/link.h"
+#include "lib/strv.h"
 
 struct job_out {
 	const struct link_sink *sink;
@@ -47,6 +48,13 @@ const char *job_free_arg(const json_t *job);
  * LIST error.
  */
 void job_isactive_by_list(const struct pjob *j, const struct plugin_ops *ops, const char *type);
+
+/*
+ * The scan directories of a job: BASEPATH (a blank list after decoding),
+ * else $DEFAULT_ENUM_BASE, else "~ /etc/ctys.d /mntn/vmpool"; "~" and
+ * relative paths are taken from $HOME.  Appended to *out.
+ */
+void job_bases(const json_t *job, struct strv *out);
 
 /* True when suboption `key` is present (with or without argument). */
 bool job_has_subopt(const json_t *job, const char *key);

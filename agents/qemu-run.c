@@ -425,26 +425,6 @@ label_ok(const char *l)
 	return true;
 }
 
-/* The BASEPATH dirs of a job (or DEFAULT_ENUM_BASE), '~' -> $HOME. */
-static void
-job_bases(const json_t *job, struct strv *out)
-{
-	const char *b = job_subopt(job, "BASEPATH"), *dflt = getenv("DEFAULT_ENUM_BASE");
-	struct strv w = STRV_INIT;
-	size_t i;
-
-	strv_split_ws(&w, b ? b : dflt ? dflt : "~ /etc/ctys.d /mntn/vmpool");
-	for (i = 0; i < w.n; i++) {
-		if (w.v[i][0] == '~')
-			strv_push_owned(out, xasprintf("%s%s", ctys_home(), w.v[i] + 1));
-		else if (w.v[i][0] != '/')
-			strv_push_owned(out, xasprintf("%s/%s", ctys_home(), w.v[i]));
-		else
-			strv_push(out, w.v[i]);
-	}
-	strv_free(&w);
-}
-
 /*
  * The configuration a CREATE addresses: ID (absolute path), else the first
  * usable one in BASEPATH matching LABEL, FILENAME, UUID and MAC (all given

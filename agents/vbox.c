@@ -297,7 +297,7 @@ vbox_target(const struct pjob *j, const struct ctyskeys_addr *a)
 	if (a->uuid && !a->id && !a->filename && !a->mac && !a->tcp)
 		return xstrdup(a->uuid);
 	f.a = a;
-	ctyskeys_bases(j->job, &bases);
+	job_bases(j->job, &bases);
 	vbox_enumerate(j, &bases, ctyskeys_found_emit, &f);
 	if (f.labels.n == 1)
 		name = xstrdup(f.labels.v[0]);

@@ -370,7 +370,7 @@ vmw_resolve(const struct pjob *j, const struct ctyskeys_addr *a, struct ctyskeys
 
 	memset(f, 0, sizeof *f);
 	f->a = a;
-	ctyskeys_bases(j->job, &bases);
+	job_bases(j->job, &bases);
 	vmw_enumerate(j, &bases, ctyskeys_found_emit, f);
 	strv_free(&bases);
 }

@@ -341,7 +341,7 @@ xen_resolve(const struct pjob *j, const struct ctyskeys_addr *a, struct ctyskeys
 
 	memset(f, 0, sizeof *f);
 	f->a = a;
-	ctyskeys_bases(j->job, &bases);
+	job_bases(j->job, &bases);
 	xen_enumerate(j, &bases, ctyskeys_found_emit, f);
 	strv_free(&bases);
 }
@@ -477,7 +477,7 @@ xen_list(const struct pjob *j, rec_emit_fn emit, void *ctx)
 		return CTYS_ERR_IO;
 	ctyskeys_account(user, sizeof user, group, sizeof group);
 	tool_which("xl", exep, sizeof exep);
-	ctyskeys_bases(j->job, &bases);
+	job_bases(j->job, &bases);
 	if (n)
 		xen_enumerate(j, &bases, xen_firsts_emit, &xf);
 	for (i = 0; i < n; i++) {
