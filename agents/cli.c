@@ -22,16 +22,8 @@
 #include "lib/buf.h"
 #include "lib/paths.h"
 #include "lib/proto.h"
+#include "lib/util.h"
 #include "lib/xmalloc.h"
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Emit complete lines of b (stdout as records, stderr as "stderr" messages). */
 static void
@@ -66,7 +58,7 @@ exec_cli_cmd(const json_t *job, const struct job_out *o)
 {
 	const char *cmd = job_subopt(job, "CMD"), *dir = job_subopt(job, "CHDIR");
 	const char *shell = job_subopt(job, "SHELL");
-	long long timeout = proto_int(job, "timeout") * 1000, start = now_ms();
+	long long timeout = proto_int(job, "timeout") * 1000, start = mono_ms();
 	struct buf ob = BUF_INIT, eb = BUF_INIT;
 	int out[2], err[2], st = 0, open_fds = 2;
 	struct pollfd p[2];
@@ -109,7 +101,7 @@ exec_cli_cmd(const json_t *job, const struct job_out *o)
 		int wait = 1000, i;
 
 		if (timeout > 0) {
-			long long left = start + timeout - now_ms();
+			long long left = start + timeout - mono_ms();
 
 			if (left <= 0) {
 				kill(-pid, SIGTERM);
@@ -149,7 +141,7 @@ exec_cli_cmd(const json_t *job, const struct job_out *o)
 		;
 	buf_free(&ob);
 	buf_free(&eb);
-	if (timeout > 0 && now_ms() - start >= timeout) {
+	if (timeout > 0 && mono_ms() - start >= timeout) {
 		char *m = xasprintf("command timed out after %lld s", timeout / 1000);
 		job_status(o, 124, m);
 		free(m);

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "agents/exec.h"
+#include "agents/guestwait.h"
 #include "agents/wol.h"
 #include "lib/buf.h"
 #include "lib/paths.h"
@@ -49,15 +50,6 @@ pm_vars_load(void)
 	return c;
 }
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * Run `cmd` with /bin/sh -c, output (stdout+stderr, first 64 KiB) into
  * *out, killed after timeout_s seconds.  Returns the exit status, 128+sig
@@ -66,7 +58,7 @@ now_ms(void)
 static int
 run_cmd(const char *cmd, unsigned timeout_s, struct buf *out)
 {
-	long long end = now_ms() + (long long)timeout_s * 1000;
+	long long end = mono_ms() + (long long)timeout_s * 1000;
 	int p[2], st = 0, nul;
 	char chunk[4096];
 	pid_t pid;
@@ -91,7 +83,7 @@ run_cmd(const char *cmd, unsigned timeout_s, struct buf *out)
 	}
 	for (;;) {
 		struct pollfd pf = { p[0], POLLIN, 0 };
-		long long left = end - now_ms();
+		long long left = end - mono_ms();
 		ssize_t n;
 
 		if (left <= 0) {
@@ -371,62 +363,6 @@ done:
 
 /* ---- CREATE ---- */
 
-/* PING/SSHPING "<repeat> <sleep>" (decoded from repeat%sleep) or OFF. */
-static ctys_err_t
-parse_ping(const char *key, const char *v, unsigned long *rep, unsigned long *slp)
-{
-	char extra;
-
-	*rep = *slp = 0;
-	if (v == NULL || str_ieq(v, "OFF"))
-		return CTYS_OK;
-	if (sscanf(v, "%lu %lu %c", rep, slp, &extra) == 2 && *rep >= 1 && *rep <= 1000 &&
-	    *slp <= 600)
-		return CTYS_OK;
-	if (sscanf(v, "%lu %c", rep, &extra) == 1 && *rep >= 1 && *rep <= 1000) {
-		*slp = 2;
-		return CTYS_OK;
-	}
-	return ctys_seterr(CTYS_ERR_USAGE, "invalid %s '%s' (OFF or <repeat 1-1000>%%<sleep 0-600>)",
-	    key, v);
-}
-
-/* Poll `tmpl` (%s = shell-quoted target) up to rep times; true on success. */
-static bool
-poll_cmd(const struct pjob *j, const char *what, const char *tmpl, const char *target,
-    unsigned long rep, unsigned long slp, long long deadline)
-{
-	struct buf cmd = BUF_INIT, q = BUF_INIT, out = BUF_INIT;
-	const char *pct = strstr(tmpl, "%s");
-	unsigned long i;
-	bool ok = false;
-	char *m;
-
-	shquote_arg(&q, target);
-	if (pct)
-		buf_addf(&cmd, "%.*s%s%s", (int)(pct - tmpl), tmpl, buf_cstr(&q), pct + 2);
-	else
-		buf_addf(&cmd, "%s %s", tmpl, buf_cstr(&q));
-	for (i = 0; i < rep && !ok; i++) {
-		if (i > 0) {
-			if (deadline && now_ms() + (long long)slp * 1000 > deadline)
-				break;
-			sleep_s(slp);
-		}
-		buf_reset(&out);
-		ok = run_cmd(buf_cstr(&cmd), 30, &out) == 0;
-	}
-	m = ok ? xasprintf("%s: %s answers after %lu tr%s", what, target, i, i == 1 ? "y" : "ies")
-	       : xasprintf("%s: no answer from %s after %lu tr%s", what, target, i,
-		   i == 1 ? "y" : "ies");
-	job_msg(j->out, ok ? "info" : "error", m);
-	free(m);
-	buf_free(&cmd);
-	buf_free(&q);
-	buf_free(&out);
-	return ok;
-}
-
 static void
 create_fail(const struct pjob *j, int code)
 {
@@ -441,13 +377,14 @@ pm_run_create(const struct pjob *j)
 	const char *ifn = job_subopt(job, "IF"), *port = job_subopt(job, "PORT");
 	const char *tcp = job_subopt(job, "TCP"), *user = job_subopt(job, "USER");
 	const char *con = job_subopt(job, "CONSOLE"), *v;
-	unsigned long prep, pslp, srep, sslp, wait = 0, pnum = 0;
+	struct gw_spec ping, sshping;
+	unsigned long wait = 0, pnum = 0;
 	long long timeout = proto_int(job, "timeout");
-	long long deadline = timeout > 0 ? now_ms() + timeout * 1000 : 0;
+	long long deadline = timeout > 0 ? mono_ms() + timeout * 1000 : 0;
 	struct wol_target t = { NULL, 0, NULL };
 	unsigned char bin[WOL_MAC_LEN];
 	struct conf *vars;
-	char macs[18], *m, *target;
+	char macs[18], *m;
 	bool ok = true;
 	ctys_err_t e;
 
@@ -477,10 +414,10 @@ pm_run_create(const struct pjob *j)
 		ctys_seterr(CTYS_ERR_USAGE, "invalid PORT '%s' (1-65535)", port);
 		return create_fail(j, 1);
 	}
-	if (parse_ping("PING", job_subopt(job, "PING"), &prep, &pslp) != CTYS_OK ||
-	    parse_ping("SSHPING", job_subopt(job, "SSHPING"), &srep, &sslp) != CTYS_OK)
+	if (gw_parse("PING", job_subopt(job, "PING"), "PM", &ping) != CTYS_OK ||
+	    gw_parse("SSHPING", job_subopt(job, "SSHPING"), "PM", &sshping) != CTYS_OK)
 		return create_fail(j, 1);
-	if ((prep || srep) && tcp == NULL) {
+	if ((ping.rep || sshping.rep) && tcp == NULL) {
 		job_status(j->out, 1, "PING and SSHPING need the machine's address: TCP:<addr>");
 		return;
 	}
@@ -493,7 +430,7 @@ pm_run_create(const struct pjob *j)
 			return create_fail(j, 1);
 		wait += ws;
 	}
-	if (deadline && now_ms() + (long long)wait * 1000 >= deadline) {
+	if (deadline && mono_ms() + (long long)wait * 1000 >= deadline) {
 		job_status(j->out, 1, "the WOL/WAITS delay does not fit the job timeout (CTYS_TIMEOUT)");
 		return;
 	}
@@ -510,18 +447,18 @@ pm_run_create(const struct pjob *j)
 	if (con && !str_ieq(con, "NONE"))
 		job_msg(j->out, "warning", "consoles are not started by the PM plugin yet: the machine "
 		    "was only woken");
-	if (prep || srep) {
+	if (ping.rep || sshping.rep) {
+		char *u = user ? xstrndup(user, strcspn(user, " ")) : NULL;
+		struct gw_dest d = { tcp, 0, u, false };
+
 		sleep_s(wait);
 		vars = pm_vars_load();
-		target = user ? xasprintf("%.*s@%s", (int)strcspn(user, " "), user, tcp) : xstrdup(tcp);
-		if (prep)
-			ok = poll_cmd(j, "PING", conf_get_or(vars, "CTYS_PING", "ping -c 1 -W 2 %s"),
-			    tcp, prep, pslp, deadline);
-		if (ok && srep)
-			ok = poll_cmd(j, "SSHPING", conf_get_or(vars, "CTYS_SSHPING",
-			    "ssh -o BatchMode=yes -o ConnectTimeout=5 %s true"), target, srep, sslp,
-			    deadline);
-		free(target);
+		ok = gw_ping(j, conf_get_or(vars, "CTYS_PING", "ping -c 1 -W 2 %s"), &d, &ping,
+		    deadline);
+		if (ok)
+			ok = gw_sshping(j, conf_get_or(vars, "CTYS_SSHPING",
+			    "ssh -o BatchMode=yes -o ConnectTimeout=5 %s true"), &d, &sshping, deadline);
+		free(u);
 		conf_free(vars);
 	}
 	job_status(j->out, ok ? 0 : 2, ok ? NULL : "the machine did not answer after the wake-up");

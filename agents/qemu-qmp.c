@@ -15,14 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static long long
-qmp_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+#include "lib/util.h"
 
 /* The next JSON line as an object (new reference) before deadline. */
 static ctys_err_t
@@ -50,7 +43,7 @@ read_obj(struct qemu_qmp *q, long long deadline, json_t **out)
 			return CTYS_OK;
 		}
 		{
-			long long left = deadline - qmp_now_ms();
+			long long left = deadline - mono_ms();
 			struct pollfd p = { q->fd, POLLIN, 0 };
 			int r;
 
@@ -135,7 +128,7 @@ ctys_err_t
 qemu_qmp_open(struct qemu_qmp *q, const char *path, int timeout_ms)
 {
 	struct sockaddr_un sa;
-	long long deadline = qmp_now_ms() + timeout_ms;
+	long long deadline = mono_ms() + timeout_ms;
 	struct stat st;
 	json_t *g = NULL;
 	ctys_err_t err;
@@ -176,7 +169,7 @@ qemu_qmp_cmd(struct qemu_qmp *q, const char *cmd, json_t *args, json_t **ret, in
 		json_decref(args);
 		return ctys_seterr(CTYS_ERR_IO, "QMP: not connected");
 	}
-	return exec_cmd(q, cmd, args, ret, qmp_now_ms() + timeout_ms);
+	return exec_cmd(q, cmd, args, ret, mono_ms() + timeout_ms);
 }
 
 ctys_err_t

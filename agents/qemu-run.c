@@ -24,6 +24,7 @@
 #include <arpa/inet.h>
 
 #include "agents/exec.h"
+#include "agents/guestwait.h"
 #include "agents/listrec.h"
 #include "lib/paths.h"
 #include "lib/proto.h"
@@ -38,24 +39,6 @@
 #define QEMU_MAX_DELAY 3600           /* POWEROFF:<s>, TIMEOUT:<s>, WAITS:<s> */
 #define QEMU_VNC_BASE 5900
 #define QEMU_VNC_MAX 100              /* displays tried */
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void
-sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
 
 /* ---- runtime directory ---- */
 
@@ -237,6 +220,28 @@ qemu_inst_from_cmdline(const char *cmd, size_t len, struct qemu_inst *i)
 	return true;
 }
 
+/*
+ * Is process pid in the network namespace selfns ("net:[<inode>]")?  A
+ * qemu in another namespace (a container, a rig host) belongs to another
+ * machine: its user networking and forwarded ports are not this host's.
+ * Unknown (unreadable) counts as the same.
+ */
+static bool
+same_netns(const char *pid, const char *selfns)
+{
+	char p[64], ns[64];
+	ssize_t l;
+
+	if (selfns[0] == '\0')
+		return true;
+	snprintf(p, sizeof p, "/proc/%s/ns/net", pid);
+	l = readlink(p, ns, sizeof ns - 1);
+	if (l <= 0)
+		return true;
+	ns[l] = '\0';
+	return strcmp(ns, selfns) == 0;
+}
+
 size_t
 qemu_instances(struct qemu_inst **out)
 {
@@ -246,11 +251,14 @@ qemu_instances(struct qemu_inst **out)
 	struct qemu_inst *v = NULL, x;
 	size_t n = 0, cap = 0, len;
 	struct stat st;
-	char p[64], *cmd, *s;
+	char p[64], *cmd, *s, selfns[64] = "";
+	ssize_t sl;
 
 	*out = NULL;
 	if (d == NULL)
 		return 0;
+	sl = readlink("/proc/self/ns/net", selfns, sizeof selfns - 1);
+	selfns[sl > 0 ? sl : 0] = '\0';
 	while ((de = readdir(d)) != NULL) {
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
@@ -263,6 +271,8 @@ qemu_instances(struct qemu_inst **out)
 			continue;
 		}
 		free(cmd);
+		if (!same_netns(de->d_name, selfns))
+			continue;
 		x.pid = (pid_t)atol(de->d_name);
 		snprintf(p, sizeof p, "/proc/%s", de->d_name);
 		x.uid = stat(p, &st) == 0 ? st.st_uid : (uid_t)-1;
@@ -325,10 +335,10 @@ still_running(pid_t pid, const char *label)
 static bool
 wait_gone(pid_t pid, const char *label, long long ms)
 {
-	long long end = now_ms() + ms;
+	long long end = mono_ms() + ms;
 
 	while (still_running(pid, label)) {
-		if (now_ms() >= end)
+		if (mono_ms() >= end)
 			return false;
 		sleep_ms(20);
 	}
@@ -769,6 +779,90 @@ cleanup_files(const char *rd, const char *label)
 	}
 }
 
+/*
+ * The guest's ssh address as this host sees it: with NETFWD=<port>:<guest
+ * port>, 127.0.0.1:<port> (a user-networking forward); else the address and
+ * ssh port of #@#IP0 (<ip>%<mask>%<relay>%<if>%<sshport>%<gw>).  host[n]
+ * receives the address; false when the configuration names none.
+ */
+static bool
+guest_dest(const struct qemu_vm *vm, struct gw_dest *d, char *host, size_t n)
+{
+	const char *fwd = qemu_vm_var(vm, "NETFWD"), *ip = qemu_vm_get(vm, "IP0");
+	unsigned long port = 0;
+
+	memset(d, 0, sizeof *d);
+	d->host = host;
+	if (fwd && *fwd) {
+		char p[8];
+
+		snprintf(p, sizeof p, "%.*s", (int)strcspn(fwd, ":"), fwd);
+		if (!parse_uint(p, 65535, &port) || port == 0)
+			return false;
+		snprintf(host, n, "127.0.0.1");
+		d->port = (unsigned)port;
+		d->forwarded = true;
+		return true;
+	}
+	if (ip == NULL)
+		ip = qemu_vm_get(vm, "IP");
+	if (ip == NULL || *ip == '\0' || *ip == '%')
+		return false;
+	snprintf(host, n, "%.*s", (int)strcspn(ip, "%,"), ip);
+	{
+		const char *f = ip;
+		int k;
+
+		/* field 5 (1-based) of the %-list: the ssh port */
+		for (k = 0; k < 4 && f; k++) {
+			f = strchr(f, '%');
+			if (f)
+				f++;
+		}
+		if (f && *f) {
+			char p[8];
+
+			snprintf(p, sizeof p, "%.*s", (int)strcspn(f, "%,"), f);
+			if (parse_uint(p, 65535, &port))
+				d->port = (unsigned)port;
+		}
+	}
+	return true;
+}
+
+/*
+ * PING, then SSHPING, of a guest just started (guestwait.h); on failure
+ * the job status is sent (the VM keeps running) and false returned.
+ */
+static bool
+wait_guest(const struct pjob *j, const struct qemu_vm *vm, const struct gw_spec *ping,
+    const struct gw_spec *sshping)
+{
+	long long timeout = proto_int(j->job, "timeout");
+	long long deadline = timeout > 0 ? mono_ms() + timeout * 1000 : 0;
+	const char *tp = getenv("CTYS_PING"), *ts = getenv("CTYS_SSHPING");
+	const char *label = qemu_vm_label(vm);
+	struct gw_dest d;
+	char host[256], *m;
+
+	if (!guest_dest(vm, &d, host, sizeof host)) {
+		m = xasprintf("%s runs, but PING/SSHPING need its address: NETFWD=<port>:22 or "
+		    "#@#IP0 in %s", label, vm->path);
+		job_status(j->out, 2, m);
+		free(m);
+		return false;
+	}
+	d.user = job_subopt(j->job, "USER");
+	if (gw_ping(j, tp && *tp ? tp : "ping -c 1 -W 2 %s", &d, ping, deadline) &&
+	    gw_sshping(j, ts && *ts ? ts : "ssh -o BatchMode=yes -o ConnectTimeout=5 %s true", &d,
+	    sshping, deadline))
+		return true;
+	m = xasprintf("%s was started but does not answer (it keeps running)", label);
+	job_status(j->out, 2, m);
+	free(m);
+	return false;
+}
+
 static unsigned long
 seconds_arg(const char *s, unsigned long dflt, bool *ok)
 {
@@ -832,6 +926,7 @@ qemu_run_create(const struct pjob *j)
 	    job_has_subopt(j->job, "RECONNECT"), resume = job_has_subopt(j->job, "RESUME");
 	struct qemu_inst *v = NULL, *run, started;
 	struct qemu_start s = { "VNC", -1, "TCG", NULL, NULL, rd };
+	struct gw_spec ping, sshping;
 	struct strv argv = STRV_INIT;
 	struct qemu_vm vm;
 	struct qemu_qmp q;
@@ -840,7 +935,7 @@ qemu_run_create(const struct pjob *j)
 	bool ok = true;
 	size_t n;
 	pid_t pid = -1;
-	long long t0 = now_ms(), end;
+	long long t0 = mono_ms(), end;
 	ctys_err_t e;
 
 	if (rd == NULL) {
@@ -850,6 +945,11 @@ qemu_run_create(const struct pjob *j)
 	waits = seconds_arg(job_subopt(j->job, "WAITS"), 0, &ok);
 	if (!ok) {
 		job_status(j->out, 1, "WAITS needs seconds 0..3600");
+		return;
+	}
+	if (gw_parse("PING", job_subopt(j->job, "PING"), "QEMU", &ping) != CTYS_OK ||
+	    gw_parse("SSHPING", job_subopt(j->job, "SSHPING"), "QEMU", &sshping) != CTYS_OK) {
+		job_status(j->out, 1, ctys_errmsg());
 		return;
 	}
 	if (find_vm(j->job, &vm) != CTYS_OK) {
@@ -994,7 +1094,7 @@ qemu_run_create(const struct pjob *j)
 	m = rpath(rd, label, ".qmp");
 	snprintf(started.qmp, sizeof started.qmp, "%s", m);
 	free(m);
-	end = now_ms() + QEMU_START_TIMEOUT_MS;
+	end = mono_ms() + QEMU_START_TIMEOUT_MS;
 	for (;;) {
 		if (qemu_qmp_open(&q, started.qmp, 1000) == CTYS_OK)
 			break;
@@ -1006,7 +1106,7 @@ qemu_run_create(const struct pjob *j)
 			cleanup_files(rd, label);
 			goto out_m;
 		}
-		if (now_ms() >= end) {
+		if (mono_ms() >= end) {
 			show_log(j, log);
 			kill(pid, SIGKILL);
 			wait_gone(pid, label, QEMU_KILL_WAIT_MS);
@@ -1019,11 +1119,11 @@ qemu_run_create(const struct pjob *j)
 	if (s.incoming) {
 		/* the incoming migration runs the VM when complete */
 		char st[32] = "";
-		long long mend = now_ms() + 120000;
+		long long mend = mono_ms() + 120000;
 
 		/* "inmigrate" until the image is read; the saved VM was stopped: cont */
 		while (qemu_qmp_status(&q, st, sizeof st, QEMU_QMP_TIMEOUT_MS) == CTYS_OK &&
-		    strcmp(st, "inmigrate") == 0 && now_ms() < mend)
+		    strcmp(st, "inmigrate") == 0 && mono_ms() < mend)
 			sleep_ms(50);
 		if ((strcmp(st, "paused") == 0 || strcmp(st, "postmigrate") == 0 ||
 		    strcmp(st, "prelaunch") == 0) &&
@@ -1040,13 +1140,13 @@ qemu_run_create(const struct pjob *j)
 	}
 	qemu_qmp_close(&q);
 	report_port(j, &started, s.incoming ? "resumed from SUSPEND image" : "started");
-	m = xasprintf("%s: QMP ready after %lld ms", label, now_ms() - t0);
+	m = xasprintf("%s: QMP ready after %lld ms", label, mono_ms() - t0);
 	job_msg(j->out, "info", m);
 	free(m);
-	if (job_subopt(j->job, "PING") || job_subopt(j->job, "SSHPING"))
-		job_msg(j->out, "warning", "PING/SSHPING waits are not implemented for QEMU yet");
 	if (waits)
 		sleep_ms((long)waits * 1000);
+	if ((ping.rep || sshping.rep) && !wait_guest(j, &vm, &ping, &sshping))
+		goto out;
 	job_status(j->out, 0, NULL);
 	goto out;
 out_m:
@@ -1070,7 +1170,7 @@ poweroff(const struct pjob *j, const struct qemu_inst *i, unsigned long delay, b
 {
 	struct qemu_qmp q;
 	bool have = qmp_connect(j, i, &q, false);
-	long long t0 = now_ms();
+	long long t0 = mono_ms();
 	char *m;
 
 	*how = NULL;
@@ -1104,7 +1204,7 @@ done:
 	if (*how == NULL)
 		return ctys_seterr(CTYS_ERR_TIMEOUT, "%s (pid %ld) is still running after SIGKILL",
 		    i->label, (long)i->pid);
-	m = xasprintf("%s: ended by %s after %lld ms", i->label, *how, now_ms() - t0);
+	m = xasprintf("%s: ended by %s after %lld ms", i->label, *how, mono_ms() - t0);
 	job_rec(j->out, m);
 	free(m);
 	return CTYS_OK;
@@ -1135,7 +1235,7 @@ suspend(const struct pjob *j, const struct qemu_inst *i)
 		e = qemu_qmp_cmd(&q, "migrate", args, NULL, QEMU_QMP_TIMEOUT_MS);
 	else
 		json_decref(args);
-	end = now_ms() + 300000;
+	end = mono_ms() + 300000;
 	while (e == CTYS_OK) {
 		e = qemu_qmp_cmd(&q, "query-migrate", NULL, &r, QEMU_QMP_TIMEOUT_MS);
 		if (e != CTYS_OK)
@@ -1145,7 +1245,7 @@ suspend(const struct pjob *j, const struct qemu_inst *i)
 		json_decref(r);
 		if (strcmp(st, "completed") == 0)
 			break;
-		if (strcmp(st, "failed") == 0 || strcmp(st, "cancelled") == 0 || now_ms() > end) {
+		if (strcmp(st, "failed") == 0 || strcmp(st, "cancelled") == 0 || mono_ms() > end) {
 			e = ctys_seterr(CTYS_ERR_IO, "saving the state of %s: migration %s", i->label,
 			    st[0] ? st : "timed out");
 			break;

@@ -17,16 +17,8 @@
 #include "agents/exec.h"
 #include "agents/plugin.h"
 #include "lib/buf.h"
+#include "lib/util.h"
 #include "lib/xmalloc.h"
-
-static long long
-tool_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 bool
 tool_which(const char *name, char *path, size_t n)
@@ -89,7 +81,7 @@ tool_run(const char *const *argv, int timeout_ms, struct tool_result *r)
 {
 	struct buf ob = BUF_INIT, eb = BUF_INIT;
 	int po[2], pe[2], st = 0, open_fds = 2, i;
-	long long start = tool_now_ms();
+	long long start = mono_ms();
 	bool timed_out = false;
 	const char *env = getenv("CTYS_TOOL_TIMEOUT");
 	struct pollfd p[2];
@@ -124,7 +116,7 @@ tool_run(const char *const *argv, int timeout_ms, struct tool_result *r)
 	p[0].fd = po[0];
 	p[1].fd = pe[0];
 	while (open_fds > 0) {
-		long long left = start + timeout_ms - tool_now_ms();
+		long long left = start + timeout_ms - mono_ms();
 
 		if (left <= 0) {
 			kill(-pid, SIGTERM);

@@ -100,15 +100,6 @@ child_abort(void *ctx)
 	_exit(DISPATCH_CANCELLED);
 }
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 write_all(int fd, const char *d, size_t n)
 {
@@ -309,7 +300,7 @@ run_command(struct shell *sh, const char *line)
 				if (nint <= 2)
 					kill(pid, SIGINT);
 				if (nint == 2)
-					deadline = now_ms() + ABORT_GRACE_MS;
+					deadline = mono_ms() + ABORT_GRACE_MS;
 				if (nint >= 3)
 					kill(-pid, SIGKILL);
 			}
@@ -322,7 +313,7 @@ run_command(struct shell *sh, const char *line)
 					kill_leftovers(since);
 			}
 		}
-		if (!exited && deadline && now_ms() > deadline) {
+		if (!exited && deadline && mono_ms() > deadline) {
 			kill(-pid, SIGKILL);
 			deadline = 0;
 		}

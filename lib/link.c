@@ -7,16 +7,8 @@
 
 #include "lib/buf.h"
 #include "lib/proto.h"
+#include "lib/util.h"
 #include "lib/xmalloc.h"
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 ctys_err_t
 link_run_job(struct sshc *s, const char *agent_cmd, const json_t *job, const char *hop,
@@ -28,7 +20,7 @@ link_run_job(struct sshc *s, const char *agent_cmd, const json_t *job, const cha
 	struct buf out = BUF_INIT, err = BUF_INIT;
 	char chunk[16384], *cmd;
 	bool hello = false, done = false, is_err, toolong;
-	long long deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
+	long long deadline = timeout_ms > 0 ? mono_ms() + timeout_ms : 0;
 	const char *line;
 	size_t len;
 	ssize_t n;
@@ -60,7 +52,7 @@ link_run_job(struct sshc *s, const char *agent_cmd, const json_t *job, const cha
 		int wait = 1000;
 
 		if (deadline) {
-			long long left = deadline - now_ms();
+			long long left = deadline - mono_ms();
 
 			if (left <= 0) {
 				char *msg = xasprintf("no answer from the agent on '%s' within %d s",

@@ -46,6 +46,11 @@ void sort_array(void *base, size_t n, size_t size, int (*cmp)(const void *, cons
 void *find_sorted(const void *key, const void *base, size_t n, size_t size,
 	int (*cmp)(const void *, const void *));
 
+/* Milliseconds of CLOCK_MONOTONIC: for deadlines and elapsed times. */
+long long mono_ms(void);
+/* Sleep ms milliseconds (restarted after signals; ms <= 0 returns at once). */
+void sleep_ms(long ms);
+
 /* ASCII uppercase copy (caller frees). */
 char *str_upper(const char *s);
 bool str_ieq(const char *a, const char *b);

@@ -173,6 +173,7 @@ _rig_client_opts() {
 _rig_write_sshd_config() { # HOST
 	local h=$1 nd="$ST_DIR/nodes/$1"
 	_rig_v IP "$h"
+	mkdir -p -m 700 "$nd/run"
 	printf '%s\n' "# ctys test rig $ST_ID: sshd of $h" "Port 22" "ListenAddress $REPLY" \
 		"HostKey $nd/ssh_host_ed25519_key" "PidFile $nd/sshd.pid" \
 		"AuthorizedKeysFile .ssh/authorized_keys" "StrictModes yes" \
@@ -181,7 +182,7 @@ _rig_write_sshd_config() { # HOST
 		"UseDNS no" "AllowTcpForwarding yes" "AllowAgentForwarding yes" \
 		"X11Forwarding no" "PrintMotd no" "PrintLastLog no" \
 		"MaxStartups 200:30:400" "MaxSessions 64" "LogLevel ERROR" \
-		"SetEnv CTYS_NODE=$h PATH=$RIG_NODE_PATH" \
+		"SetEnv CTYS_NODE=$h PATH=$RIG_NODE_PATH XDG_RUNTIME_DIR=$nd/run" \
 		"Subsystem sftp /usr/lib/openssh/sftp-server" >"$nd/sshd_config"
 }
 
@@ -210,8 +211,8 @@ _rig_write_env() {
 			jump=$REPLY
 			_rig_v PARENT "$h"
 			parent=$REPLY
-			printf 'export RIG_%s_IP=%q RIG_%s_NS=%q RIG_%s_HOME=%q RIG_%s_PID=%q RIG_%s_JUMP=%q RIG_%s_PARENT=%q\n' \
-				"$H" "$ip" "$H" "$ST_NSPFX$h" "$H" "$ST_DIR/nodes/$h/home" \
+			printf 'export RIG_%s_IP=%q RIG_%s_NS=%q RIG_%s_HOME=%q RIG_%s_RUN=%q RIG_%s_PID=%q RIG_%s_JUMP=%q RIG_%s_PARENT=%q\n' \
+				"$H" "$ip" "$H" "$ST_NSPFX$h" "$H" "$ST_DIR/nodes/$h/home" "$H" "$ST_DIR/nodes/$h/run" \
 				"$H" "$pid" "$H" "$jump" "$H" "$parent"
 		done
 	} >"$f.tmp" && mv -f "$f.tmp" "$f"
@@ -696,10 +697,10 @@ rig_exec() {
 		read -r pid 2>/dev/null <"$nd/sshd.pid"
 		if [ -n "$pid" ] && _rig_argv_has "$pid" "$nd/sshd_config" && _rig_alive "$pid"; then
 			exec nsenter -t "$pid" -n -m -u --wd="$PWD" -- \
-				env HOME=/root CTYS_NODE="$h" PATH="$RIG_NODE_PATH" "$@"
+				env HOME=/root CTYS_NODE="$h" PATH="$RIG_NODE_PATH" XDG_RUNTIME_DIR="$nd/run" "$@"
 		fi
 		exec ip netns exec "$ST_NSPFX$h" unshare --uts --mount /bin/bash -c "$_RIG_NODE_SH" \
-			rig-node "" "$h" "$nd/home" env -C "$PWD" HOME=/root CTYS_NODE="$h" PATH="$RIG_NODE_PATH" "$@"
+			rig-node "" "$h" "$nd/home" env -C "$PWD" HOME=/root CTYS_NODE="$h" PATH="$RIG_NODE_PATH" XDG_RUNTIME_DIR="$nd/run" "$@"
 	)
 }
 

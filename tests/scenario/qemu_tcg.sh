@@ -26,24 +26,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# ---- the guest: kernel (cached between runs), initramfs built here ----
-CACHE=${CTYS_TEST_CACHE:-/tmp/ctys-test-cache}/qemu-guest
-mkdir -p "$CACHE"
-KERNEL=$(ls /boot/vmlinuz-* 2>/dev/null | head -n 1)
-if [ -z "$KERNEL" ] || [ ! -r "$KERNEL" ]; then
-	KERNEL=$(ls "$CACHE"/boot/vmlinuz-* 2>/dev/null | head -n 1)
-fi
-if [ -z "$KERNEL" ]; then
-	pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/{print $2; exit}')
-	[ -n "$pkg" ] || { echo "SKIP: no Debian kernel package known to apt"; exit 0; }
-	(cd "$CACHE" && timeout 300 apt-get download "$pkg" >/dev/null 2>&1) ||
-		{ echo "SKIP: apt-get download $pkg failed"; exit 0; }
-	dpkg-deb --fsys-tarfile "$CACHE"/"$pkg"_*.deb | (cd "$CACHE" && tar -x --wildcards './boot/vmlinuz-*')
-	rm -f "$CACHE"/*.deb
-	KERNEL=$(ls "$CACHE"/boot/vmlinuz-* 2>/dev/null | head -n 1)
-fi
-[ -n "$KERNEL" ] || { echo "SKIP: no kernel"; exit 0; }
-
+# ---- the guest: the kernel of tests/guest (cached), a tiny initramfs built here ----
+. "$TOP/tests/guest/guest.sh"
+guest_build || { echo "SKIP: no guest kernel (tests/guest/guest.sh build)"; exit 0; }
+KERNEL=$GUEST_KERNEL
 mkdir -p "$T/initrd/bin" "$T/initrd/proc" "$T/initrd/dev"
 cp "$BB" "$T/initrd/bin/busybox"
 cat >"$T/initrd/init" <<'EOF'

@@ -632,9 +632,11 @@ Test(pm, run_create)
 		{ "BMAC:00-11-22-33-44-55,MAC:zz,BROADCAST:127.0.0.1,PORT:9",
 		  "msg:info:magic packet for 00:11:22:33:44:55 sent to 127.0.0.1:9\nstatus:0:\n" },
 		{ "MAC:001122334455,BROADCAST:127.0.0.1,TCP:h,PING:3 0,SSHPING:OFF",
-		  "msg:info:PING: h answers after 1 try\nstatus:0:\n" },
+		  "msg:info:PING: h answers after 1 try, " },
+		{ "MAC:001122334455,BROADCAST:127.0.0.1,TCP:h,PING:3 0", "ms\nstatus:0:\n" },
 		{ "MAC:001122334455,BROADCAST:127.0.0.1,TCP:h,USER:u,SSHPING:2 0",
-		  "msg:error:SSHPING: no answer from u@h after 2 tries\n"
+		  "msg:error:SSHPING: no answer from u@h after 2 tries, " },
+		{ "MAC:001122334455,BROADCAST:127.0.0.1,TCP:h,USER:u,SSHPING:1 0",
 		  "status:2:the machine did not answer after the wake-up\n" },
 	};
 	size_t i;
