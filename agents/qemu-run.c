@@ -529,15 +529,140 @@ push_split(struct strv *argv, const char *s)
 		strv_split_ws(argv, s);
 }
 
+/* The first non-empty configuration variable of a NULL-terminated list. */
+static const char *
+vm_first(const struct qemu_vm *vm, const char *const *names)
+{
+	const char *v;
+
+	for (; *names; names++)
+		if ((v = qemu_vm_var(vm, *names)) != NULL && *v)
+			return v;
+	return NULL;
+}
+
+enum boot { B_KERNEL, B_HDD, B_CD, B_FDD, B_USB, B_PXE, B_INSTALL };
+
+static const struct kw boot_modes[] = {
+	{ "KERNEL", B_KERNEL }, { "HDD|VHDD", B_HDD }, { "CD|DVD|ISO", B_CD },
+	{ "FDD", B_FDD }, { "USB", B_USB }, { "PXE", B_PXE }, { "INSTALL", B_INSTALL },
+};
+
+/*
+ * The boot device arguments (qemu.h): mode from `sub` ("<mode>[ <path>]",
+ * the BOOTMODE suboption decoded), else the configuration.  *hda may be
+ * replaced by the path of an HDD boot.
+ */
+static ctys_err_t
+push_boot(const struct qemu_vm *vm, const char *sub, struct strv *argv, const char **hda)
+{
+	static const char *const kern[] = { "KERNEL", "KERNELIMAGE", NULL };
+	static const char *const ird[] = { "INITRD", "INITRDIMAGE", NULL };
+	static const char *const cd[] = { "INSTSRCCDROM", "INSTSRCDVD", NULL };
+	static const char *const fdd[] = { "INSTSRCFDD", NULL };
+	static const char *const usb[] = { "INSTSRCUSB", NULL };
+	static const char *const cfg[] = { "BOOTMODE", "DEFAULTBOOTMODE", NULL };
+	const char *mode = sub, *kernel = vm_first(vm, kern), *append = qemu_vm_var(vm, "APPEND");
+	const char *path = NULL, *initrd = vm_first(vm, ird);
+	const char *p;
+	char word[16] = "", *w;
+	size_t len;
+	int id;
+
+	if (mode == NULL || *mode == '\0')
+		mode = vm_first(vm, cfg);
+	if (mode == NULL || *mode == '\0') {
+		/* nothing configured: the kernel, else the disk, else the firmware's order */
+		if (kernel == NULL && (*hda == NULL || **hda == '\0'))
+			return CTYS_OK;
+		mode = kernel ? "KERNEL" : "HDD";
+	}
+	len = strcspn(mode, " %");
+	snprintf(word, sizeof word, "%.*s", (int)(len < sizeof word ? len : sizeof word - 1), mode);
+	for (w = word; *w; w++)
+		*w = (char)toupper((unsigned char)*w);
+	id = kw_lookup(boot_modes, sizeof boot_modes / sizeof *boot_modes, mode, len);
+	if (id < 0)
+		return ctys_seterr(CTYS_ERR_USAGE, "BOOTMODE '%s' of %s is not one of KERNEL, HDD, "
+		    "VHDD, CD, DVD, ISO, FDD, USB, PXE, INSTALL", word, vm->path);
+	if (mode[len] && mode[len + 1])
+		path = mode + len + 1;
+	switch (id) {
+	case B_KERNEL:
+		if (path)
+			kernel = path;
+		if (kernel == NULL)
+			return ctys_seterr(CTYS_ERR_USAGE, "BOOTMODE KERNEL: no KERNEL (or KERNELIMAGE) "
+			    "in %s and no BOOTMODE:KERNEL%%<path>", vm->path);
+		strv_push(argv, "-kernel");
+		strv_push(argv, kernel);
+		if (initrd) {
+			strv_push(argv, "-initrd");
+			strv_push(argv, initrd);
+		}
+		if (append && *append) {
+			strv_push(argv, "-append");
+			strv_push(argv, append);
+		}
+		return CTYS_OK;
+	case B_HDD:
+		if (path)
+			*hda = path;
+		if (*hda == NULL || **hda == '\0')
+			return ctys_seterr(CTYS_ERR_USAGE, "BOOTMODE %s: no HDA or HDDBOOTIMAGE in %s and "
+			    "no BOOTMODE:%s%%<path>", word, vm->path, word);
+		strv_push(argv, "-boot");
+		strv_push(argv, "c");
+		return CTYS_OK;
+	case B_CD:
+	case B_INSTALL:
+		p = path ? path : vm_first(vm, cd);
+		if (p == NULL)
+			return ctys_seterr(CTYS_ERR_USAGE, "BOOTMODE %s: no image: give BOOTMODE:%s%%<iso> "
+			    "or INSTSRCCDROM in %s", word, word, vm->path);
+		strv_push(argv, "-cdrom");
+		strv_push(argv, p);
+		strv_push(argv, "-boot");
+		strv_push(argv, id == B_INSTALL ? "once=d" : "d");
+		return CTYS_OK;
+	case B_FDD:
+		p = path ? path : vm_first(vm, fdd);
+		if (p == NULL)
+			return ctys_seterr(CTYS_ERR_USAGE, "BOOTMODE FDD: no image: give BOOTMODE:FDD%%<img> "
+			    "or INSTSRCFDD in %s", vm->path);
+		strv_push(argv, "-fda");
+		strv_push(argv, p);
+		strv_push(argv, "-boot");
+		strv_push(argv, "a");
+		return CTYS_OK;
+	case B_USB:
+		p = path ? path : vm_first(vm, usb);
+		if (p == NULL)
+			return ctys_seterr(CTYS_ERR_USAGE, "BOOTMODE USB: no image: give BOOTMODE:USB%%<img> "
+			    "or INSTSRCUSB in %s", vm->path);
+		strv_push(argv, "-device");
+		strv_push(argv, "qemu-xhci,id=usbc");
+		strv_push(argv, "-drive");
+		strv_push_owned(argv, xasprintf("if=none,id=usbboot,format=raw,file=%s", p));
+		strv_push(argv, "-device");
+		strv_push(argv, "usb-storage,bus=usbc.0,drive=usbboot,bootindex=0");
+		return CTYS_OK;
+	default:
+		strv_push(argv, "-boot");
+		strv_push(argv, "n");
+		return CTYS_OK;
+	}
+}
+
 ctys_err_t
 qemu_build_argv(const struct qemu_host *h, const struct qemu_vm *vm, const struct qemu_start *s,
     struct strv *argv)
 {
 	const char *label = qemu_vm_label(vm), *exe = qemu_vm_var(vm, "STARTERCALL");
 	const char *mem = qemu_vm_var(vm, "MEMSIZE"), *smp = qemu_vm_var(vm, "SMP");
-	const char *hda = qemu_vm_var(vm, "HDA"), *kernel = qemu_vm_var(vm, "KERNEL");
-	const char *initrd = qemu_vm_var(vm, "INITRD"), *append = qemu_vm_var(vm, "APPEND");
+	const char *hda = qemu_vm_var(vm, "HDA");
 	const char *fmt = qemu_vm_var(vm, "QEMU_IMG"), *fwd = qemu_vm_var(vm, "NETFWD");
+	ctys_err_t e;
 	char *t;
 	int n;
 
@@ -546,7 +671,7 @@ qemu_build_argv(const struct qemu_host *h, const struct qemu_vm *vm, const struc
 	if (exe == NULL || exe[0] == '\0')
 		return ctys_seterr(CTYS_ERR_PARSE, "no qemu executable: STARTERCALL of '%s' is not "
 		    "an absolute executable path and no qemu-system-x86_64 was found", vm->path);
-	if (hda == NULL)
+	if (hda == NULL || *hda == '\0')
 		hda = qemu_vm_var(vm, "HDDBOOTIMAGE");
 	strv_push(argv, exe);
 	strv_push(argv, "-name");
@@ -583,18 +708,9 @@ qemu_build_argv(const struct qemu_host *h, const struct qemu_vm *vm, const struc
 			strv_push_owned(argv, xasprintf("127.0.0.1:%d", s->display));
 		}
 	}
-	if (kernel && *kernel) {
-		strv_push(argv, "-kernel");
-		strv_push(argv, kernel);
-		if (initrd && *initrd) {
-			strv_push(argv, "-initrd");
-			strv_push(argv, initrd);
-		}
-		if (append && *append) {
-			strv_push(argv, "-append");
-			strv_push(argv, append);
-		}
-	}
+	e = push_boot(vm, s->bootmode, argv, &hda);
+	if (e != CTYS_OK)
+		return e;
 	/* one NIC per MAC<n>: user networking restricted to the host */
 	for (n = 0; n < 8; n++) {
 		char k[16];
@@ -657,6 +773,33 @@ port_free(int port)
 	close(fd);
 	return ok;
 }
+
+/*
+ * The NETFWD host port must be free on 127.0.0.1 (qemu would die with a
+ * terse "could not set up host forwarding rule"); false with *msg set.
+ */
+static bool
+fwd_port_free(const struct qemu_vm *vm, char **msg)
+{
+	const char *fwd = qemu_vm_var(vm, "NETFWD");
+	unsigned long port;
+	char p[8];
+
+	*msg = NULL;
+	if (fwd == NULL || *fwd == '\0')
+		return true;
+	snprintf(p, sizeof p, "%.*s", (int)strcspn(fwd, ":"), fwd);
+	if (!parse_uint(p, 65535, &port) || port == 0) {
+		*msg = xasprintf("NETFWD '%s' of %s: want <hostport>:<guestport>", fwd, vm->path);
+		return false;
+	}
+	if (port_free((int)port))
+		return true;
+	*msg = xasprintf("NETFWD port %lu on 127.0.0.1 is already in use (%s): nothing started",
+	    port, vm->path);
+	return false;
+}
+
 
 static int
 free_display(const struct qemu_inst *v, size_t n)
@@ -925,7 +1068,7 @@ qemu_run_create(const struct pjob *j)
 	bool reuse = job_has_subopt(j->job, "REUSE"), connect = job_has_subopt(j->job, "CONNECT") ||
 	    job_has_subopt(j->job, "RECONNECT"), resume = job_has_subopt(j->job, "RESUME");
 	struct qemu_inst *v = NULL, *run, started;
-	struct qemu_start s = { "VNC", -1, "TCG", NULL, NULL, rd };
+	struct qemu_start s = { "VNC", -1, "TCG", NULL, NULL, rd, NULL };
 	struct gw_spec ping, sshping;
 	struct strv argv = STRV_INIT;
 	struct qemu_vm vm;
@@ -1053,6 +1196,7 @@ qemu_run_create(const struct pjob *j)
 			job_msg(j->out, "info", "no SUSPEND image: starting normally");
 		}
 	}
+	s.bootmode = job_subopt(j->job, "BOOTMODE");
 	if (job_subopt(j->job, "ARGSADD")) {
 		const char *a = job_subopt(j->job, "ARGSADD");
 
@@ -1063,8 +1207,12 @@ qemu_run_create(const struct pjob *j)
 	}
 	e = qemu_build_argv(h, &vm, &s, &argv);
 	if (e != CTYS_OK) {
-		job_status(j->out, 2, ctys_errmsg());
+		job_status(j->out, e == CTYS_ERR_USAGE ? 1 : 2, ctys_errmsg());
 		goto out;
+	}
+	if (!fwd_port_free(&vm, &m)) {
+		job_status(j->out, 1, m);
+		goto out_m;
 	}
 	cleanup_files(rd, label);
 	cf = rpath(rd, label, ".conf");

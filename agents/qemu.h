@@ -171,6 +171,7 @@ struct qemu_start {
 	const char *incoming;     /* SUSPEND image to resume from, or NULL */
 	const char *argsadd;      /* extra arguments, blank separated, or NULL */
 	const char *rundir;
+	const char *bootmode;     /* BOOTMODE suboption "<mode>[ <path>]", or NULL */
 };
 
 /*
@@ -180,7 +181,14 @@ struct qemu_start {
  * log, -vnc 127.0.0.1:<n> (VNC, NONE), -display sdl (SDL), the disk
  * (HDA/HDDBOOTIMAGE, format QEMU_IMG), KERNEL/INITRD/APPEND, one NIC per
  * MAC<n> (user networking restricted to the host: NETFWD=<hostport>:<port>
- * for a loopback forward), QEMU_ARGS, -incoming.  CTYS_ERR_PARSE when the
+ * for a loopback forward), QEMU_ARGS, -incoming.  The boot device follows
+ * the BOOTMODE suboption, else the configuration's BOOTMODE or
+ * DEFAULTBOOTMODE, else KERNEL when a kernel is configured, else HDD:
+ * KERNEL (-kernel, KERNEL or KERNELIMAGE), HDD/VHDD (-boot c), CD/DVD/ISO
+ * and INSTALL (-cdrom from the path or INSTSRCCDROM/INSTSRCDVD, -boot d or
+ * once=d), FDD (-fda, INSTSRCFDD), USB (usb-storage, INSTSRCUSB), PXE
+ * (-boot n); a mode whose image is unknown is CTYS_ERR_USAGE.
+ * CTYS_ERR_PARSE when the
  * configuration names no executable and qemu_host() found none.
  */
 ctys_err_t qemu_build_argv(const struct qemu_host *h, const struct qemu_vm *vm,

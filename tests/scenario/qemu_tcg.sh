@@ -80,6 +80,7 @@ qmp_status() {
 		timeout 5 socat -t1 - "UNIX-CONNECT:$RUN/tg1.qmp" | sed -n 's/.*"status": "\([a-z-]*\)".*/\1/p'
 }
 pid_of() { cat "$RUN/tg1.pid" 2>/dev/null; }
+pid_of_label() { cat "$RUN/$1.pid" 2>/dev/null; }
 
 # ---- ENUMERATE: the template is filtered by default, the ignored file never shows ----
 check enum 0 "*" "" -- "$C" -t qemu -a "enumerate=machine,$B"
@@ -155,5 +156,40 @@ grep -q '^tg1: ended by QMP quit after [0-9]* ms$' "$T/out" || fail "poweroff: $
 grep -q qemu "/proc/$P2/cmdline" 2>/dev/null && fail "qemu $P2 still runs after POWEROFF"
 [ -e "$RUN/tg1.pid" ] && fail "the pid file is left after POWEROFF"
 check list-empty 0 "" "" -- "$C" -t qemu -a list=machine
+
+# ---- a disk-less VM (PXE without a NIC idles in the firmware) ----
+mkdir -p "$T/vms/nd1"
+printf '#@#MAGICID-QEMU\nLABEL=nd1\nMEMSIZE=32\nACCELERATOR=QEMU\nBOOTMODE=PXE\n' >"$T/vms/nd1/nd1.ctys"
+check bootmode-bad 1 "" "BOOTMODE 'FLOPPY' of $T/vms/nd1/nd1.ctys is not one of" -- "$C" -t qemu -a "create=l:nd1,$B,bootmode:floppy"
+check bootmode-cd 1 "" "BOOTMODE CD: no image" -- "$C" -t qemu -a "create=l:nd1,$B,bootmode:cd"
+[ -e "$RUN/nd1.pid" ] && fail "a refused BOOTMODE left a pid file"
+# the NETFWD port is taken: refused before qemu starts
+printf 'MAC0=52:54:00:c7:00:09\nNETFWD=%s:22\n' 0 >>"$T/vms/nd1/nd1.ctys"
+socat TCP-LISTEN:0,bind=127.0.0.1,fork,reuseaddr /dev/null &
+SOCAT=$!
+port=
+for ((i = 0; i < 50; i++)); do
+	port=$(ss -Hltnp 2>/dev/null | awk -v p="pid=$SOCAT," '$0 ~ p {sub(/.*:/, "", $4); print $4; exit}')
+	[ -n "$port" ] && break
+	sleep 0.1
+done
+[ -n "$port" ] || fail "socat did not listen"
+sed -i "s/^NETFWD=0:22/NETFWD=$port:22/" "$T/vms/nd1/nd1.ctys"
+check port-taken 1 "" "NETFWD port $port on 127.0.0.1 is already in use" -- "$C" -t qemu -a "create=l:nd1,$B,console:none"
+kill "$SOCAT"
+wait "$SOCAT" 2>/dev/null
+[ -e "$RUN/nd1.pid" ] && fail "port-taken left a pid file"
+pgrep -f -- "-name nd1 " >/dev/null && fail "port-taken left a qemu"
+sed -i '/^MAC0=/d; /^NETFWD=/d' "$T/vms/nd1/nd1.ctys"
+
+# ---- the QMP socket vanished: PAUSE says so, POWEROFF still ends the VM ----
+check nd1-create 0 "*" "" -- "$C" -t qemu -a "create=l:nd1,$B,console:none"
+P3=$(pid_of_label nd1)
+rm -f "$RUN/nd1.qmp"
+check qmp-gone-pause 2 "" "nd1: QMP socket '$RUN/nd1.qmp' is missing" -- "$C" -t qemu -a cancel=l:nd1,pause
+check qmp-gone-poweroff 0 "*" "does not answer" -- "$C" -t qemu -a cancel=l:nd1,poweroff:1
+grep -q '^nd1: ended by SIGKILL after [0-9]* ms$' "$T/out" || fail "qmp-gone poweroff: $(cat "$T/out")"
+grep -q qemu "/proc/$P3/cmdline" 2>/dev/null && fail "qemu $P3 still runs"
+[ -e "$RUN/nd1.pid" ] && fail "the pid file of nd1 is left"
 
 finish

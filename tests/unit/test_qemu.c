@@ -198,7 +198,7 @@ Test(qemu, argv)
 {
 	struct qemu_vm vm;
 	struct strv av = STRV_INIT;
-	struct qemu_start s = { "NONE", 2, "TCG", "/s/vm 1.state", "-S", "/run/q" };
+	struct qemu_start s = { "NONE", 2, "TCG", "/s/vm 1.state", "-S", "/run/q", NULL };
 	char *j;
 
 	parse("#@#MAGICID-QEMU\nLABEL=k1\nMEMSIZE=128\nKERNEL=/k/vmlinuz\nINITRD=/k/i.gz\n"
@@ -216,4 +216,61 @@ Test(qemu, argv)
 	free(j);
 	strv_free(&av);
 	qemu_vm_free(&vm);
+}
+
+/* BOOTMODE: the suboption, else the configuration, else KERNEL/HDD. */
+Test(qemu, bootmode)
+{
+	static const struct {
+		const char *conf, *sub, *want;
+	} cases[] = {
+		{ "KERNEL=/k/vmlinuz\nHDA=/d/a.img\n", NULL, "|-kernel|/k/vmlinuz" },
+		{ "KERNEL=/k/vmlinuz\nHDA=/d/a.img\n", "HDD", "|-boot|c" },
+		{ "HDA=/d/a.img\n", NULL, "|-boot|c|-drive|file=/d/a.img,format=raw,if=ide,index=0" },
+		{ "HDDBOOTIMAGE=/d/b.img\nBOOTMODE=VHDD\n", NULL, "|-boot|c|-drive|file=/d/b.img," },
+		{ "HDA=/d/a.img\nINSTSRCCDROM=/i/deb.iso\n", "CD", "|-cdrom|/i/deb.iso|-boot|d" },
+		{ "HDA=/d/a.img\n", "ISO /i/x.iso", "|-cdrom|/i/x.iso|-boot|d" },
+		{ "HDA=/d/a.img\n", "INSTALL%/i/x.iso", "|-cdrom|/i/x.iso|-boot|once=d" },
+		{ "DEFAULTBOOTMODE=FDD\nINSTSRCFDD=/f/fd.img\n", NULL, "|-fda|/f/fd.img|-boot|a" },
+		{ "", "USB /u/stick.img", "|-drive|if=none,id=usbboot,format=raw,file=/u/stick.img" },
+		{ "", "pxe", "|-boot|n" },
+		{ "", NULL, "|-display|none" },
+		{ "KERNELIMAGE=/k/old\nINITRDIMAGE=/k/old.gz\n", "KERNEL", "|-kernel|/k/old|-initrd|/k/old.gz" },
+		{ "", "KERNEL /k/other", "|-kernel|/k/other" },
+	};
+	static const struct {
+		const char *conf, *sub, *err;
+	} bad[] = {
+		{ "", "HDD", "BOOTMODE HDD: no HDA or HDDBOOTIMAGE in /v/b.ctys" },
+		{ "", "CD", "BOOTMODE CD: no image" },
+		{ "", "KERNEL", "BOOTMODE KERNEL: no KERNEL" },
+		{ "", "FLOPPY", "BOOTMODE 'FLOPPY' of /v/b.ctys is not one of" },
+		{ "BOOTMODE=NET\n", NULL, "BOOTMODE 'NET'" },
+	};
+	struct qemu_start s = { "NONE", -1, "TCG", NULL, NULL, "/run/q", NULL };
+	struct strv av = STRV_INIT;
+	struct qemu_vm vm;
+	char conf[256], *j;
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+		snprintf(conf, sizeof conf, "#@#MAGICID-QEMU\nLABEL=b\n%s", cases[i].conf);
+		parse(conf, "/v/b.ctys", &vm);
+		s.bootmode = cases[i].sub;
+		cr_assert_eq(qemu_build_argv(&H, &vm, &s, &av), CTYS_OK, "%zu: %s", i, ctys_errmsg());
+		j = strv_join(&av, "|");
+		cr_assert(strstr(j, cases[i].want) != NULL, "%zu: %s", i, j);
+		free(j);
+		strv_free(&av);
+		qemu_vm_free(&vm);
+	}
+	for (i = 0; i < sizeof bad / sizeof *bad; i++) {
+		snprintf(conf, sizeof conf, "#@#MAGICID-QEMU\nLABEL=b\n%s", bad[i].conf);
+		parse(conf, "/v/b.ctys", &vm);
+		s.bootmode = bad[i].sub;
+		cr_assert_eq(qemu_build_argv(&H, &vm, &s, &av), CTYS_ERR_USAGE, "bad %zu", i);
+		cr_assert(strstr(ctys_errmsg(), bad[i].err) != NULL, "bad %zu: %s", i, ctys_errmsg());
+		strv_free(&av);
+		qemu_vm_free(&vm);
+	}
 }
