@@ -1,7 +1,7 @@
 # agents/: ctys-agent, ctys-agent-relay and the session-type plugins.
 LIB_SRCS += agents/plugin.c agents/agent.c agents/exec.c agents/relay.c agents/agent_main.c \
             agents/collect.c agents/listrec.c agents/cli.c agents/pm.c agents/pm-host.c \
-            agents/pm-conf.c agents/pm-run.c agents/wol.c agents/guestwait.c \
+            agents/pm-conf.c agents/pm-run.c agents/wol.c agents/guestwait.c agents/stack.c \
             agents/tool.c agents/ctyskeys.c agents/xen.c agents/vbox.c agents/vmw.c \
             agents/qemu.c agents/qemu-conf.c agents/qemu-qmp.c agents/qemu-run.c
 PROGS += ctys-agent ctys-agent-relay ctys-wakeup

@@ -17,7 +17,8 @@
  *   enumerate   stored machines as 47-field records (cache/record.h), one
  *               per interface address, in canonical field order;
  *   info, show  host information lines (INFO, SHOW; the PM plugin gives the
- *               host part, every plugin may add its own lines).
+ *               host part, every plugin may add its own lines);
+ *   guest       VM plugins: where the agent inside a guest answers (stack.h).
  * Collectors (LIST ENUMERATE INFO SHOW) are driven by agents/collect.c,
  * which calls these for each selected, enabled plugin.
  */
@@ -78,6 +79,12 @@ struct plugin_ops {
 		void *ctx);
 	ctys_err_t (*info)(const struct pjob *j);
 	ctys_err_t (*show)(const struct pjob *j);
+	/*
+	 * VM plugins: the ssh address ("host[:port]") at which this host reaches
+	 * the agent of the guest configured by `id` (a LIST record's field 4),
+	 * for stack propagation (stack.h); false when unknown.
+	 */
+	bool (*guest)(const char *id, char *dest, size_t n);
 };
 
 struct plugin_desc {

@@ -23,6 +23,7 @@
 
 #include "agents/exec.h"
 #include "agents/guestwait.h"
+#include "agents/stack.h"
 #include "agents/wol.h"
 #include "lib/buf.h"
 #include "lib/paths.h"
@@ -268,40 +269,43 @@ pm_cancel_commands(const struct pm_cancel_plan *plan, const struct conf *vars, s
 	}
 }
 
-static void
-count_rec(void *ctx, const char *const *fields, size_t n)
-{
-	(void)fields;
-	(void)n;
-	(*(size_t *)ctx)++;
-}
-
 /*
- * The seam for stack propagation (stacks.md §3.2, a later issue): count the
- * running VM sessions that the VM plugins on this machine report.  None:
- * nothing to do.  Some: we cannot cancel them yet, so we refuse rather than
- * pull the machine out from under them.
+ * Stack propagation (stacks.md §3.2): cancel the guests of every VM plugin
+ * here, top-down, through their agents (stack.h): POWEROFF, REBOOT and
+ * RESET power the guests off, INIT:<n> passes the runlevel on, PAUSE and
+ * SUSPEND pause or save them.  False (status sent) when some guest could
+ * not be brought down: the machine itself then stays up.
  */
 static bool
-cancel_guests(const struct pjob *j)
+cancel_guests(const struct pjob *j, const struct pm_cancel_plan *plan)
 {
-	size_t i, n = 0;
+	struct stack_req r = { SM_POWEROFF, plan->runlevel, plan->delay, plan->delay };
+	struct stack_guest *g = NULL;
+	const char *t = job_subopt(j->job, "TIMEOUT");
+	unsigned long secs;
+	size_t n, failed;
 	char *m;
 
-	for (i = 0; i < plugin_count; i++) {
-		const struct plugin_desc *p = &plugin_table[i];
-
-		if (p->category != PLUGIN_VM || p->ops == NULL || p->ops->list == NULL ||
-		    !plugin_state(p)->enabled)
-			continue;
-		p->ops->list(j, count_rec, &n);
-	}
+	if (t && *t && parse_uint(t, PM_MAX_DELAY, &secs))
+		r.timeout_s = secs;
+	if (job_has_subopt(j->job, "SUSPEND"))
+		r.method = SM_SUSPEND;
+	else if (job_has_subopt(j->job, "PAUSE"))
+		r.method = SM_PAUSE;
+	else if (plan->method == PM_M_INIT)
+		r.method = SM_INIT;
+	n = stack_guests(j, NULL, NULL, NULL, &g);
 	if (n == 0) {
 		job_msg(j->out, "info", "no guests to cancel (no VM plugin here reports a running session)");
+		free(g);
 		return true;
 	}
-	m = xasprintf("%zu running guest session(s) here: cancelling guests from the PM is not "
-	    "implemented yet; cancel them first, or use FORCE,SELF", n);
+	failed = stack_cancel(j, g, n, &r);
+	free(g);
+	if (failed == 0)
+		return true;
+	m = xasprintf("%zu of %zu guest(s) could not be cancelled%s", failed, n,
+	    plan->self ? ": this machine stays up" : "");
 	job_status(j->out, 2, m);
 	free(m);
 	return false;
@@ -330,9 +334,10 @@ pm_run_cancel(const struct pjob *j)
 		free(m);
 		goto done;
 	}
-	if (plan.mapped)
-		job_msg(j->out, "warning", "PAUSE and SUSPEND are not available for a PM: powering off");
-	if (!plan.force && !cancel_guests(j))
+	if (plan.mapped && plan.self)
+		job_msg(j->out, "warning", "PAUSE and SUSPEND are not available for a PM itself: "
+		    "powering off after its guests");
+	if (!plan.force && !stack_job_is_inner(j->job) && !cancel_guests(j, &plan))
 		goto done;
 	pm_cancel_commands(&plan, vars, &cmds);
 	for (i = 0; i < cmds.n; i++) {

@@ -26,6 +26,7 @@
 #include "agents/exec.h"
 #include "agents/guestwait.h"
 #include "agents/listrec.h"
+#include "agents/stack.h"
 #include "lib/paths.h"
 #include "lib/proto.h"
 #include "lib/shquote.h"
@@ -924,15 +925,19 @@ cleanup_files(const char *rd, const char *label)
 
 /*
  * The guest's ssh address as this host sees it: with NETFWD=<port>:<guest
- * port>, 127.0.0.1:<port> (a user-networking forward); else the address and
- * ssh port of #@#IP0 (<ip>%<mask>%<relay>%<if>%<sshport>%<gw>).  host[n]
- * receives the address; false when the configuration names none.
+ * port>, 127.0.0.1:<port> (the plugin's user networking reaches the guest
+ * only through such forwards); else the address and ssh port of #@#IP0
+ * (<ip>%<mask>%<relay>%<if>%<sshport>%<gw>) when its relay names a real
+ * network (not empty, "slirp" or "user", whose addresses are guest-internal).
+ * host[n] receives the address; false when there is none.
  */
 static bool
 guest_dest(const struct qemu_vm *vm, struct gw_dest *d, char *host, size_t n)
 {
-	const char *fwd = qemu_vm_var(vm, "NETFWD"), *ip = qemu_vm_get(vm, "IP0");
+	const char *fwd = qemu_vm_var(vm, "NETFWD"), *ip = qemu_vm_get(vm, "IP0"), *f;
 	unsigned long port = 0;
+	char field[5][64];
+	int k;
 
 	memset(d, 0, sizeof *d);
 	d->host = host;
@@ -949,28 +954,45 @@ guest_dest(const struct qemu_vm *vm, struct gw_dest *d, char *host, size_t n)
 	}
 	if (ip == NULL)
 		ip = qemu_vm_get(vm, "IP");
-	if (ip == NULL || *ip == '\0' || *ip == '%')
+	if (ip == NULL)
 		return false;
-	snprintf(host, n, "%.*s", (int)strcspn(ip, "%,"), ip);
-	{
-		const char *f = ip;
-		int k;
+	/* the first address of the list, split at '%' */
+	for (k = 0, f = ip; k < 5; k++) {
+		size_t l = strcspn(f, "%,");
 
-		/* field 5 (1-based) of the %-list: the ssh port */
-		for (k = 0; k < 4 && f; k++) {
-			f = strchr(f, '%');
-			if (f)
-				f++;
-		}
-		if (f && *f) {
-			char p[8];
-
-			snprintf(p, sizeof p, "%.*s", (int)strcspn(f, "%,"), f);
-			if (parse_uint(p, 65535, &port))
-				d->port = (unsigned)port;
-		}
+		snprintf(field[k], sizeof field[k], "%.*s", (int)l, f);
+		f += l;
+		if (*f == '%')
+			f++;
+		else
+			f = "";
 	}
+	if (field[0][0] == '\0' || field[2][0] == '\0' || str_ieq(field[2], "slirp") ||
+	    str_ieq(field[2], "user"))
+		return false;
+	snprintf(host, n, "%s", field[0]);
+	if (parse_uint(field[4], 65535, &port))
+		d->port = (unsigned)port;
 	return true;
+}
+
+bool
+qemu_guest(const char *id, char *dest, size_t n)
+{
+	struct qemu_vm vm;
+	struct gw_dest d;
+	char host[256];
+	bool ok;
+
+	if (id == NULL || id[0] != '/' || qemu_vm_load(id, &vm) != CTYS_OK)
+		return false;
+	ok = guest_dest(&vm, &d, host, sizeof host);
+	if (ok && d.port && d.port != 22)
+		snprintf(dest, n, "%s:%u", host, d.port);
+	else if (ok)
+		snprintf(dest, n, "%s", host);
+	qemu_vm_free(&vm);
+	return ok;
 }
 
 /*
@@ -989,8 +1011,8 @@ wait_guest(const struct pjob *j, const struct qemu_vm *vm, const struct gw_spec 
 	char host[256], *m;
 
 	if (!guest_dest(vm, &d, host, sizeof host)) {
-		m = xasprintf("%s runs, but PING/SSHPING need its address: NETFWD=<port>:22 or "
-		    "#@#IP0 in %s", label, vm->path);
+		m = xasprintf("%s runs, but PING/SSHPING need its address: NETFWD=<port>:22, or "
+		    "#@#IP0 on a real network (not slirp) in %s", label, vm->path);
 		job_status(j->out, 2, m);
 		free(m);
 		return false;
@@ -1442,6 +1464,55 @@ simple_cmd(const struct pjob *j, const struct qemu_inst *i, const char *cmd, con
 	return e;
 }
 
+/*
+ * CANCEL with STACK (the default without FORCE) of POWEROFF, REBOOT and
+ * INIT: the guests inside the VMs first, through their agents (stack.h).
+ */
+static void
+cancel_stacked(const struct pjob *j, bool all, const char *label, const char *id,
+    const char *fname, unsigned long delay)
+{
+	const struct plugin_desc *me = plugin_lookup("QEMU", 4);
+	struct stack_req r = { SM_POWEROFF, 0, delay, delay };
+	struct stack_guest *g = NULL;
+	const char *t = job_subopt(j->job, "TIMEOUT"), *init = job_subopt(j->job, "INIT");
+	unsigned long n;
+	size_t cnt, i, k, failed;
+	bool ok = true;
+	char *m;
+
+	if (t && *t)
+		r.timeout_s = seconds_arg(t, delay, &ok);
+	if (job_has_subopt(j->job, "REBOOT"))
+		r.method = SM_REBOOT;
+	if (init) {
+		if (!parse_uint(init, 6, &n)) {
+			m = xasprintf("invalid runlevel '%s' for INIT (0-6)", init);
+			job_status(j->out, 1, m);
+			free(m);
+			return;
+		}
+		r.method = SM_INIT;
+		r.runlevel = (int)n;
+	}
+	cnt = stack_guests(j, me, all ? NULL : label, all ? NULL : id, &g);
+	for (i = k = 0; i < cnt; i++)
+		if (all || fname == NULL || strstr(g[i].id, fname))
+			g[k++] = g[i];
+	cnt = k;
+	if (cnt == 0 && !all) {
+		m = xasprintf("no running QEMU instance for %s%s", label ? "LABEL " : id ? "ID " :
+		    "FILENAME ", label ? label : id ? id : fname);
+		job_status(j->out, 1, m);
+		free(m);
+		free(g);
+		return;
+	}
+	failed = stack_cancel(j, g, cnt, &r);
+	free(g);
+	job_status(j->out, failed ? 2 : 0, failed ? "CANCEL failed for some instances" : NULL);
+}
+
 void
 qemu_run_cancel(const struct pjob *j)
 {
@@ -1461,9 +1532,9 @@ qemu_run_cancel(const struct pjob *j)
 	char *m;
 	ctys_err_t e;
 
-	if (job_has_subopt(j->job, "INIT")) {
-		job_status(j->out, 1, "INIT:<n> needs the guest's agent (stack propagation), which "
-		    "the QEMU plugin does not do yet");
+	if (job_has_subopt(j->job, "INIT") && (force || stack_job_is_inner(j->job))) {
+		job_status(j->out, 1, "INIT:<n> is done by the guest's agent (stack propagation): "
+		    "not with FORCE");
 		return;
 	}
 	if (job_has_subopt(j->job, "CLIENT")) {
@@ -1493,6 +1564,11 @@ qemu_run_cancel(const struct pjob *j)
 	}
 	if (!all && !label && !id && !fname) {
 		job_status(j->out, 1, "Missing address parameter: give LABEL, ID, FILENAME or ALL");
+		return;
+	}
+	if (!force && !stack_job_is_inner(j->job) && (meth == QM_POWEROFF ||
+	    job_has_subopt(j->job, "REBOOT") || job_has_subopt(j->job, "INIT"))) {
+		cancel_stacked(j, all, label, id, fname, delay);
 		return;
 	}
 	if (label && !label_ok(label)) {

@@ -168,4 +168,5 @@ const struct plugin_ops qemu_ops = {
 		[CTYS_ACT_GETCLIENTPORT] = qemu_run_clientport },
 	.list = qemu_list,
 	.enumerate = qemu_enumerate,
+	.guest = qemu_guest,
 };

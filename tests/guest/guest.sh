@@ -129,6 +129,14 @@ guest_data() {
 	cp "$d/ssh_host_ed25519_key.pub" "$d/host_key.pub"
 	cp "$pub" "$d/home/.ssh/authorized_keys"
 	chmod 600 "$d/home/.ssh/authorized_keys"
+	# how the guest's PM plugin halts and reboots it (PID 1 is stage2.sh, not
+	# an init that `halt` could talk to); detached, so the agent can still
+	# report before the machine goes
+	mkdir -p "$d/home/.ctys/pm"
+	cat >"$d/home/.ctys/pm/pm.conf-Linux.sh" <<'EOC'
+CTYS_PM_HALT="setsid -f sh -c 'sleep 1; busybox poweroff -f' </dev/null >/dev/null 2>&1"
+CTYS_PM_REBOOT="setsid -f sh -c 'sleep 1; busybox reboot -f' </dev/null >/dev/null 2>&1"
+EOC
 	printf '%s\n' "# ctys test guest $name" "Port 22" "HostKey $d/ssh_host_ed25519_key" \
 		"PidFile /run/sshd.pid" "AuthorizedKeysFile .ssh/authorized_keys" "StrictModes no" \
 		"PermitRootLogin prohibit-password" "PubkeyAuthentication yes" \
@@ -163,6 +171,31 @@ APPEND="console=ttyS0 quiet panic=-1 ctys.stage2=$GUEST_SRC/stage2.sh ctys.guest
 NETFWD=$port:22
 QEMU_ARGS="$args"
 EOC
+}
+
+# guest_rig_add LABEL PORT ACPI HOSTHOME [PUBKEYS] — make guest LABEL of a
+# rig host reachable: data in $T/guest-LABEL (keys of the rig's client and,
+# for CHAIN, of the host), a config in $T/vms/LABEL, known_hosts and ssh
+# config entries "LABEL -> 127.0.0.1:PORT" for the host (HOSTHOME) and the
+# root namespace (RIG_SSH_CONFIG).  Needs $T, $TOP and the rig's env.
+guest_rig_add() {
+	local label=$1 port=$2 acpi=$3 hh=$4 g=$T/guest-$1 hk
+	cat "$RIG_KEY.pub" "$hh/.ssh/id_ed25519.pub" >"$T/guest-$1.pub" 2>/dev/null
+	guest_data "$g" "$label" "$T/guest-$1.pub" \
+		"$TOP/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" || return 1
+	[ -f "$hh/.ssh/id_ed25519" ] && cp "$hh/.ssh/id_ed25519" "$g/home/.ssh/id_ed25519"
+	guest_config "$T/vms/$label/$label.ctys" "$label" "$g" "$port" "$acpi" "${GUEST_MEM:-384}" || return 1
+	hk=$(cut -d' ' -f1,2 "$g/host_key.pub")
+	echo "[127.0.0.1]:$port $hk" >>"$hh/.ssh/known_hosts"
+	echo "[127.0.0.1]:$port $hk" >>"$RIG_KNOWN_HOSTS"
+	{
+		printf 'Host %s\n  HostName 127.0.0.1\n  Port %s\n' "$label" "$port"
+		_rig_client_opts /root/.ssh/id_ed25519 /root/.ssh/known_hosts
+	} >>"$hh/.ssh/config"
+	{
+		printf 'Host %s\n  HostName 127.0.0.1\n  Port %s\n' "$label" "$port"
+		_rig_client_opts "$RIG_KEY" "$RIG_KNOWN_HOSTS"
+	} >>"$RIG_SSH_CONFIG"
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then

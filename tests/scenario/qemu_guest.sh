@@ -33,21 +33,9 @@ export CTYS_SSH_CONFIG=$RIG_SSH_CONFIG CTYS_CONNECT_TIMEOUT=5 CTYS_TIMEOUT=150
 QRUN=$RIG_PM1_RUN/ctys/qemu
 C=$BIN/ctys
 
-# ---- two guests: tg1 with acpid, tn1 without; keys for the client and pm1 ----
-cat "$RIG_KEY.pub" "$RIG_PM1_HOME/.ssh/id_ed25519.pub" >"$T/guest.pub"
-add_guest() { # LABEL PORT ACPI
-	local g=$T/guest-$1 hk
-	guest_data "$g" "$1" "$T/guest.pub" "$TOP/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" || exit 1
-	guest_config "$T/vms/$1/$1.ctys" "$1" "$g" "$2" "$3" 384 || exit 1
-	hk=$(cut -d' ' -f1,2 "$g/host_key.pub")
-	echo "[127.0.0.1]:$2 $hk" >>"$RIG_PM1_HOME/.ssh/known_hosts"
-	echo "[127.0.0.1]:$2 $hk" >>"$RIG_KNOWN_HOSTS"
-	printf 'Host %s\n  HostName 127.0.0.1\n  Port %s\n' "$1" "$2" | tee -a "$RIG_PM1_HOME/.ssh/config" >>"$RIG_SSH_CONFIG"
-	_rig_client_opts /root/.ssh/id_ed25519 /root/.ssh/known_hosts >>"$RIG_PM1_HOME/.ssh/config"
-	_rig_client_opts "$RIG_KEY" "$RIG_KNOWN_HOSTS" >>"$RIG_SSH_CONFIG"
-}
-add_guest tg1 10022 1
-add_guest tn1 10023 0
+# ---- two guests: tg1 with acpid, tn1 without ----
+guest_rig_add tg1 10022 1 "$RIG_PM1_HOME" || exit 1
+guest_rig_add tn1 10023 0 "$RIG_PM1_HOME" || exit 1
 B=b:$T/vms
 
 check enum 0 "*" "" -- "$C" -t qemu -a "enumerate=machine,$B" pm1
@@ -61,6 +49,7 @@ t0=$(date +%s%N)
 check create 0 "*" "SSHPING: 127.0.0.1 port 10022 answers after" -- "$C" -v -t qemu -a "create=l:tg1,$B,console:none,ping:60%1,sshping:60%1" pm1
 t1=$(date +%s%N)
 grep -q '^started tg1: pid [0-9]*, TCG' "$T/out" || fail "create: $(cat "$T/out")"
+grep -q GUEST-READY "$QRUN/tg1.serial" || fail "tg1's console: $(tail -c 2000 "$QRUN/tg1.serial")"
 grep -q "PING: 127.0.0.1 port 10022 answers after" "$T/err" || fail "create: no PING line: $(cat "$T/err")"
 echo "create -> ssh ready: $(((t1 - t0) / 1000000)) ms"
 for mode in CHAIN STAR; do
@@ -87,19 +76,26 @@ check resumed-ssh 0 "tg1" "" -- "$C" -t cli -a "create=l:t,cmd:hostname" 'pm1[tg
 check suspend-9p 2 "" "Migration is disabled" -- "$C" -t qemu -a cancel=l:tg1,suspend pm1
 check still-up 0 "tg1" "" -- "$C" -t cli -a "create=l:t,cmd:hostname" 'pm1[tg1]'
 
-# ---- POWEROFF through ACPI: acpid in the guest powers it off ----
+# ---- POWEROFF of a guest whose agent cannot be reached (pm1 no longer trusts
+# its host key): the hypervisor's sequence, and acpid in the guest obeys ACPI ----
 P=$(cat "$QRUN/tg1.pid")
-check poweroff-acpi 0 "*" "" -- "$C" -t qemu -a cancel=l:tg1,poweroff:30 pm1
+sed -i '/^\[127.0.0.1\]:10022 /d' "$RIG_PM1_HOME/.ssh/known_hosts"
+check poweroff-acpi 0 "*" "host key of '127.0.0.1' is not known" -- "$C" -t qemu -a cancel=l:tg1,poweroff:30 pm1
+grep -q '^stack: tg1: POWEROFF through its agent at 127.0.0.1:10022$' "$T/out" || fail "poweroff: no propagation: $(cat "$T/out")"
+grep -q '^stack: tg1: agent unreachable: hypervisor POWEROFF$' "$T/out" || fail "poweroff: no fallback: $(cat "$T/out")"
 grep -q '^tg1: ended by ACPI powerdown after [0-9]* ms$' "$T/out" || fail "poweroff: $(cat "$T/out")"
 grep -q GUEST-ACPI-POWEROFF "$QRUN/tg1.serial" || fail "no GUEST-ACPI-POWEROFF on the guest's console"
 grep -q qemu "/proc/$P/cmdline" 2>/dev/null && fail "qemu $P still runs after POWEROFF: $(cat /proc/$P/stat)"
 check gone 0 "ISACTIVE(QEMU,tg1)=1" "" -- "$C" -t qemu -a isactive=tg1 pm1
 
-# ---- a guest that ignores ACPI: quit after the delay ----
+# ---- POWEROFF through the guest's agent (STACK, the default): the guest
+# halts itself; no ACPI needed (tn1 has no acpid) ----
 check create-tn1 0 "*" "" -- "$C" -t qemu -a "create=l:tn1,$B,console:none,sshping:60%1" pm1
 check tn1-hostname 0 "tn1" "" -- "$C" -t cli -a "create=l:t,cmd:hostname" 'pm1[tn1]'
-check poweroff-noacpi 0 "*" "" -- "$C" -t qemu -a cancel=l:tn1,poweroff:3 pm1
-grep -q '^tn1: ended by QMP quit after [0-9]* ms$' "$T/out" || fail "poweroff tn1: $(cat "$T/out")"
+check poweroff-stack 0 "*" "" -- "$C" -t qemu -a cancel=l:tn1,poweroff:3,timeout:60 pm1
+grep -q '^stack: tn1: its agent finished POWEROFF after [0-9]* ms$' "$T/out" || fail "poweroff tn1: $(cat "$T/out")"
+grep -q '^stack: tn1: ended ([0-9]* ms)$' "$T/out" || fail "poweroff tn1: not ended by itself: $(cat "$T/out")"
+grep -q 'QMP quit\|ACPI' "$T/out" && fail "poweroff tn1 used the hypervisor: $(cat "$T/out")"
 check list-empty 0 "" "" -- "$C" -t qemu -a list=machine pm1
 
 finish
