@@ -14,6 +14,7 @@
 
 #include "agents/agent.h"
 #include "agents/exec.h"
+#include "agents/tool.h"
 #include "lib/buf.h"
 #include "lib/paths.h"
 #include "lib/util.h"
@@ -472,12 +473,109 @@ ctyskeys_cancel_get(const json_t *job, struct ctyskeys_cancel *c)
 }
 
 ctys_err_t
-ctyskeys_console_check(const json_t *job, const char *type)
+ctyskeys_console_get(const json_t *job, const char *type, const struct ctyskeys_console *tab,
+    size_t n, const struct ctyskeys_console **out)
 {
-	const char *c = job_subopt(job, "CONSOLE");
+	const char *c = job_subopt(job, "CONSOLE"), *d;
+	char env[64], *up;
+	struct buf b = BUF_INIT;
+	size_t i;
+	ctys_err_t e;
 
-	if (c == NULL || str_ieq(c, "NONE"))
-		return CTYS_OK;
-	return ctys_seterr(CTYS_ERR_UNSUPPORTED, "CONSOLE:%s of %s needs a display or terminal "
-	    "and is not available in this version of ctys (use CONSOLE:NONE)", c, type);
+	snprintf(env, sizeof env, "%s_CONSOLE_DEFAULT", type);
+	if (c == NULL || *c == '\0')
+		c = (d = getenv(env)) && *d ? d : "NONE";
+	for (i = 0; i < n; i++)
+		if (kw_match(tab[i].names, c, strlen(c)))
+			break;
+	if (i == n) {
+		for (i = 0; i < n; i++) {
+			if (i)
+				buf_adds(&b, " ");
+			buf_add(&b, tab[i].names, kw_canon_len(tab[i].names));
+		}
+		up = str_upper(c);
+		e = ctys_seterr(CTYS_ERR_UNSUPPORTED, "CONSOLE:%s is not supported by %s (%s)", up,
+		    type, buf_cstr(&b));
+		free(up);
+		buf_free(&b);
+		return e;
+	}
+	if (tab[i].display && (getenv("DISPLAY") == NULL || *getenv("DISPLAY") == '\0'))
+		return ctys_seterr(CTYS_ERR_UNSUPPORTED, "CONSOLE:%.*s of %s needs an X display "
+		    "(DISPLAY is not set)", (int)kw_canon_len(tab[i].names), tab[i].names, type);
+	*out = &tab[i];
+	return CTYS_OK;
+}
+
+bool
+ctyskeys_vnc_viewer(const struct pjob *j, const char *label, const char *port, char *why,
+    size_t n)
+{
+	const char *v = getenv("CTYS_VNCVIEWER"), *dpy = getenv("DISPLAY");
+	char *target = xasprintf("localhost::%s", port), *m;
+	const char *argv[] = { v && *v ? v : "vncviewer", target, NULL };
+	bool ok = true;
+
+	if (dpy == NULL || *dpy == '\0') {
+		m = xasprintf("VNC console of '%s' on port %s; no X display here (DISPLAY is not "
+		    "set): connect a viewer to that port", label, port);
+		job_msg(j->out, "info", m);
+	} else if ((ok = tool_spawn(argv, why, n))) {
+		m = xasprintf("VNC console of '%s': %s %s started", label, argv[0], target);
+		job_msg(j->out, "info", m);
+	} else {
+		m = NULL;
+	}
+	free(m);
+	free(target);
+	return ok;
+}
+
+/* "<label padded to 8>:<text>" as the PM plugin's INFO/SHOW lines. */
+static void
+info_line(const struct pjob *j, const char *label, const char *text)
+{
+	char *l = xasprintf("%-8s:%s", label, text);
+
+	job_rec(j->out, l);
+	free(l);
+}
+
+void
+ctyskeys_info(const struct pjob *j, const char *type, const char *tool)
+{
+	const struct plugin_state *st = plugin_state(plugin_lookup(type, strlen(type)));
+	char path[4096];
+	struct buf b = BUF_INIT;
+
+	if (!tool_which(tool, path, sizeof path))
+		snprintf(path, sizeof path, "(not on PATH)");
+	buf_addf(&b, "%s %s, %s", tool, path, st->magic);
+	if (st->accel[0])
+		buf_addf(&b, ", accel %s", st->accel);
+	if (st->server)
+		buf_adds(&b, ", server ENABLED");
+	else
+		buf_addf(&b, ", server DISABLED: %s", st->why);
+	info_line(j, type, buf_cstr(&b));
+	buf_free(&b);
+}
+
+void
+ctyskeys_show(const struct pjob *j, const char *type, const struct strv *running)
+{
+	const struct plugin_state *st = plugin_state(plugin_lookup(type, strlen(type)));
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	if (!st->server) {
+		buf_addf(&b, "server DISABLED: %s", st->why);
+	} else {
+		buf_addf(&b, "%zu running%s", running->n, running->n ? ":" : "");
+		for (i = 0; i < running->n; i++)
+			buf_addf(&b, " %s", running->v[i]);
+	}
+	info_line(j, type, buf_cstr(&b));
+	buf_free(&b);
 }

@@ -144,11 +144,47 @@ struct ctyskeys_cancel {
 ctys_err_t ctyskeys_cancel_get(const json_t *job, struct ctyskeys_cancel *c);
 const char *ctyskeys_method_name(enum ctyskeys_method m);
 
+/* ---- consoles of CREATE ---- */
+
+/* One console a plugin drives (plugins.md §2), in the plugin's table. */
+struct ctyskeys_console {
+	const char *names;      /* "VBOXSDL|SDL": accepted spellings, canonical first */
+	int mode;               /* the plugin's own value */
+	bool display;           /* needs an X display (DISPLAY) on the executing machine */
+};
+
 /*
- * CREATE's CONSOLE: NULL or "NONE" is fine (headless); the others need a
- * display or a terminal and are refused with CTYS_ERR_USAGE naming them.
+ * The console of a CREATE job: CONSOLE:<x>, else $<type>_CONSOLE_DEFAULT,
+ * else NONE — looked up in tab[n] (which must list NONE).  CTYS_ERR_UNSUPPORTED
+ * "CONSOLE:<x> is not supported by <type> (<the table's names>)" or
+ * "CONSOLE:<x> of <type> needs an X display (DISPLAY is not set)".
  */
-ctys_err_t ctyskeys_console_check(const json_t *job, const char *type);
+ctys_err_t ctyskeys_console_get(const json_t *job, const char *type,
+	const struct ctyskeys_console *tab, size_t n, const struct ctyskeys_console **out);
+
+/*
+ * Console viewer for a machine's VNC port: with DISPLAY set, start
+ * "vncviewer localhost::<port>" ($CTYS_VNCVIEWER instead of vncviewer)
+ * detached and say so; without DISPLAY only say where to connect.  False
+ * (and why[n]) when the viewer cannot be started.
+ */
+bool ctyskeys_vnc_viewer(const struct pjob *j, const char *label, const char *port, char *why,
+	size_t n);
+
+/* ---- INFO and SHOW ---- */
+
+/*
+ * The INFO line of VM plugin `type` (the PM plugin's "KEY     :value"
+ * layout): "<TYPE>    :<tool> <path>, <magic>[, accel <a>], server ENABLED"
+ * or "..., server DISABLED: <why>".
+ */
+void ctyskeys_info(const struct pjob *j, const char *type, const char *tool);
+
+/*
+ * The SHOW line of `type`: "<TYPE>    :<n> running: <names...>" (names
+ * from the plugin's own listing), or "server DISABLED: <why>".
+ */
+void ctyskeys_show(const struct pjob *j, const char *type, const struct strv *running);
 
 /* This machine's UID/GID names (for fields 44/45 and LIST 12/13). */
 void ctyskeys_account(char *user, size_t un, char *group, size_t gn);

@@ -11,6 +11,7 @@
 #include "lib/proto.h"
 #include "lib/util.h"
 #include "lib/xmalloc.h"
+#include "agents/agent.h"
 #include "agents/collect.h"
 #include "agents/plugin.h"
 
@@ -136,38 +137,82 @@ job_free_arg(const json_t *job)
 	return k;
 }
 
-struct isactive {
+/* The first listed session with the ID (field 4) or label (field 3, any case). */
+struct listed {
 	const char *arg;
 	bool found;
+	char cport[32];          /* its field 9 */
 };
 
 static void
-isactive_rec(void *ctx, const char *const *f, size_t n)
+listed_rec(void *ctx, const char *const *f, size_t n)
 {
-	struct isactive *ia = ctx;
+	struct listed *ia = ctx;
 
-	if (n >= 4 && ia->arg && (strcmp(f[3], ia->arg) == 0 || strcasecmp(f[2], ia->arg) == 0))
+	if (n >= 9 && !ia->found && ia->arg && (strcmp(f[3], ia->arg) == 0 ||
+	    strcasecmp(f[2], ia->arg) == 0)) {
 		ia->found = true;
+		snprintf(ia->cport, sizeof ia->cport, "%s", f[8]);
+	}
+}
+
+/* Look arg up in the plugin's LIST; false (status sent) when it cannot. */
+static bool
+listed_find(const struct pjob *j, const struct plugin_ops *ops, const char *action,
+    struct listed *ia)
+{
+	char *m;
+
+	memset(ia, 0, sizeof *ia);
+	ia->arg = job_free_arg(j->job);
+	if (ia->arg == NULL || *ia->arg == '\0') {
+		m = xasprintf("%s needs an ID or a label: %s=<id>", action, action);
+		job_status(j->out, 1, m);
+		free(m);
+		return false;
+	}
+	if (ops->list == NULL || ops->list(j, listed_rec, ia) != CTYS_OK) {
+		job_status(j->out, 2, ops->list ? ctys_errmsg() : "no LIST for this type");
+		return false;
+	}
+	return true;
 }
 
 void
 job_isactive_by_list(const struct pjob *j, const struct plugin_ops *ops, const char *type)
 {
-	struct isactive ia = { job_free_arg(j->job), false };
+	struct listed ia;
 	char *m;
 
-	if (ia.arg == NULL || *ia.arg == '\0') {
-		job_status(j->out, 1, "ISACTIVE needs an ID or a label: ISACTIVE=<id>");
+	if (!listed_find(j, ops, "ISACTIVE", &ia))
 		return;
-	}
-	if (ops->list == NULL || ops->list(j, isactive_rec, &ia) != CTYS_OK) {
-		job_status(j->out, 2, ops->list ? ctys_errmsg() : "no LIST for this type");
-		return;
-	}
 	m = xasprintf("ISACTIVE(%s,%s)=%d", type, ia.arg, ia.found ? 0 : 1);
 	job_rec(j->out, m);
 	free(m);
 	job_status(j->out, 0, NULL);
+}
+
+void
+job_clientport_by_list(const struct pjob *j, const struct plugin_ops *ops, const char *type,
+    const char *what)
+{
+	struct listed ia;
+	char *m;
+
+	if (!listed_find(j, ops, "GETCLIENTPORT", &ia))
+		return;
+	if (!ia.found) {
+		m = xasprintf("%s: no running %s machine with that ID or label", ia.arg, type);
+		job_status(j->out, 1, m);
+	} else if (ia.cport[0] == '\0') {
+		m = xasprintf("%s: the %s machine runs without %s", ia.arg, type, what);
+		job_status(j->out, 1, m);
+	} else {
+		m = xasprintf("CLIENTPORT(%s,%s,%s)=%s", type, agent_hostname(), ia.arg, ia.cport);
+		job_rec(j->out, m);
+		job_status(j->out, 0, NULL);
+	}
+	free(m);
 }
 
 void

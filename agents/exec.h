@@ -50,6 +50,15 @@ const char *job_free_arg(const json_t *job);
 void job_isactive_by_list(const struct pjob *j, const struct plugin_ops *ops, const char *type);
 
 /*
+ * GETCLIENTPORT from a plugin's own LIST (actions.md §8): for the listed
+ * session with the ID or label given, "CLIENTPORT(<TYPE>,<host>,<arg>)=
+ * <port>" from its field 9 (CPORT); status 1 when none runs, or when it has
+ * no port ("... runs without <what>", e.g. "a VNC display").
+ */
+void job_clientport_by_list(const struct pjob *j, const struct plugin_ops *ops, const char *type,
+	const char *what);
+
+/*
  * The scan directories of a job: BASEPATH (a blank list after decoding),
  * else $DEFAULT_ENUM_BASE, else "~ /etc/ctys.d /mntn/vmpool"; "~" and
  * relative paths are taken from $HOME.  Appended to *out.

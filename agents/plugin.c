@@ -34,7 +34,8 @@ const struct plugin_desc plugin_table[] = {
 	{ "XEN", "XEN", PLUGIN_VM, A(CREATE) | A(CANCEL) | COLLECT | A(GETCLIENTPORT) | A(ISACTIVE),
 	    true, "Xen domains through xl", { [CTYS_ACT_CREATE] = VMCREATE, [CTYS_ACT_CANCEL] = VMCANCEL },
 	    &xen_ops },
-	{ "VBOX", "VBOX", PLUGIN_VM, A(CREATE) | A(CANCEL) | COLLECT | A(ISACTIVE), true,
+	{ "VBOX", "VBOX", PLUGIN_VM, A(CREATE) | A(CANCEL) | COLLECT | A(GETCLIENTPORT) |
+	    A(ISACTIVE), true,
 	    "VirtualBox machines through VBoxManage",
 	    { [CTYS_ACT_CREATE] = VMCREATE, [CTYS_ACT_CANCEL] = VMCANCEL }, &vbox_ops },
 	{ "VMW", "VMW", PLUGIN_VM, A(CREATE) | A(CANCEL) | COLLECT | A(GETCLIENTPORT) | A(ISACTIVE),

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -89,6 +90,8 @@ tool_run(const char *const *argv, int timeout_ms, struct tool_result *r)
 	pid_t pid;
 
 	memset(r, 0, sizeof *r);
+	snprintf(r->tool, sizeof r->tool, "%s", strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 :
+	    argv[0]);
 	if (timeout_ms <= 0)
 		timeout_ms = env && atoi(env) > 0 ? atoi(env) * 1000 : TOOL_DEFAULT_TIMEOUT_MS;
 	if (pipe2(po, O_CLOEXEC) != 0) {
@@ -179,8 +182,21 @@ tool_result_free(struct tool_result *r)
 	memset(r, 0, sizeof *r);
 }
 
+/* Case-insensitive strstr within [s, e). */
+static const char *
+find_ci(const char *s, const char *e, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; s + n <= e; s++)
+		if (strncasecmp(s, needle, n) == 0)
+			return s;
+	return NULL;
+}
+
+/* The first non-empty line of s (trimmed) that contains `want` (NULL: any). */
 static bool
-first_line(const char *s, char **out)
+first_line(const char *s, const char *want, char **out)
 {
 	const char *e;
 
@@ -188,7 +204,7 @@ first_line(const char *s, char **out)
 		e = s + strcspn(s, "\n");
 		while (s < e && (*s == ' ' || *s == '\t' || *s == '\r'))
 			s++;
-		if (e > s) {
+		if (e > s && (want == NULL || find_ci(s, e, want))) {
 			const char *t = e;
 
 			while (t > s && (t[-1] == ' ' || t[-1] == '\r'))
@@ -208,9 +224,116 @@ tool_reason(const struct tool_result *r)
 
 	if (r->status == TOOL_TIMEOUT)
 		return xstrdup("timed out");
-	if (first_line(r->err, &l) || first_line(r->out, &l))
+	if (first_line(r->err, "error", &l) || first_line(r->err, NULL, &l) ||
+	    first_line(r->out, "error", &l) || first_line(r->out, NULL, &l))
 		return l;
 	return xasprintf("exit status %d", r->status);
+}
+
+/*
+ * What the known failures of the tools mean; the first match (in stderr,
+ * then stdout, any case) wins, so the more specific come first.
+ */
+static const struct {
+	const char *tool, *match, *meaning;
+} tool_hints[] = {
+	{ "xl", "Permission denied", "permission denied: xl needs root rights on the Xen host" },
+	{ "xl", "privileged command interface", "the Xen hypervisor is not running here" },
+	{ "xl", "cannot open libxc handle", "the Xen hypervisor is not running here" },
+	{ "xl", "invalid domain identifier", "no such Xen domain" },
+	{ "VBoxManage", "Could not find a registered machine", "no VirtualBox machine of that "
+	  "name or UUID is registered for this account" },
+	{ "VBoxManage", "is not currently running", "the VirtualBox machine is not running" },
+	{ "VBoxManage", "vboxdrv", "the VirtualBox kernel driver (vboxdrv) is not loaded: "
+	  "VirtualBox cannot run machines here" },
+	{ "VBoxManage", "Permission denied", "permission denied: this account may not use "
+	  "VirtualBox (is it in group vboxusers?)" },
+	{ "VBoxManage", "VERR_ACCESS_DENIED", "permission denied: this account may not open the "
+	  "machine's files" },
+	{ "VBoxManage", "Failed to create the VirtualBox object", "VirtualBox's service "
+	  "(VBoxSVC) cannot be started for this account" },
+	{ "vmrun", "Unable to connect to host", "vmrun cannot reach VMware: no usable VMware "
+	  "product is running for this account" },
+	{ "vmrun", "Insufficient permissions", "permission denied: this account may not use the "
+	  "VMware machine" },
+	{ "vmrun", "cannot be found", "no such VMware machine (.vmx)" },
+	{ "vmrun", "is not powered on", "the VMware machine is not running" },
+};
+
+char *
+tool_explain(const struct tool_result *r)
+{
+	char *why = tool_reason(r), *m;
+	size_t i;
+
+	for (i = 0; i < sizeof tool_hints / sizeof *tool_hints; i++) {
+		if (strcmp(tool_hints[i].tool, r->tool) != 0)
+			continue;
+		if (find_ci(r->err, r->err + r->err_len, tool_hints[i].match) ||
+		    find_ci(r->out, r->out + r->out_len, tool_hints[i].match)) {
+			m = xasprintf("%s (%s)", tool_hints[i].meaning, why);
+			free(why);
+			return m;
+		}
+	}
+	return why;
+}
+
+bool
+tool_spawn(const char *const *argv, char *why, size_t n)
+{
+	char path[4096];
+	int p[2], err = 0, st;
+	pid_t pid;
+	ssize_t got;
+
+	if (!tool_which(argv[0], path, sizeof path)) {
+		snprintf(why, n, "%s is not installed: not found on PATH", argv[0]);
+		return false;
+	}
+	if (pipe2(p, O_CLOEXEC) != 0) {
+		snprintf(why, n, "cannot start %s: %s", argv[0], strerror(errno));
+		return false;
+	}
+	pid = fork();
+	if (pid == 0) {
+		int nul = open("/dev/null", O_RDWR);
+
+		close(p[0]);
+		setsid();
+		if (fork() != 0)
+			_exit(0);
+		if (nul >= 0) {
+			dup2(nul, 0);
+			dup2(nul, 1);
+			dup2(nul, 2);
+			if (nul > 2)
+				close(nul);
+		}
+		signal(SIGPIPE, SIG_DFL);
+		execv(path, (char *const *)argv);
+		err = errno;
+		if (write(p[1], &err, sizeof err) < 0)
+			_exit(TOOL_NOEXEC);
+		_exit(TOOL_NOEXEC);
+	}
+	close(p[1]);
+	if (pid < 0) {
+		close(p[0]);
+		snprintf(why, n, "cannot start %s: %s", argv[0], strerror(errno));
+		return false;
+	}
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	/* EOF: the exec succeeded (close-on-exec); an int: its errno */
+	while ((got = read(p[0], &err, sizeof err)) < 0 && errno == EINTR)
+		;
+	close(p[0]);
+	if (got == (ssize_t)sizeof err) {
+		snprintf(why, n, "cannot start %s: %s", path, strerror(err));
+		return false;
+	}
+	return true;
 }
 
 static void
@@ -250,7 +373,7 @@ tool_job_do(const struct pjob *j, const char *const *argv)
 		m = xasprintf("%s: done", cmd);
 		job_msg(j->out, "info", m);
 	} else {
-		why = tool_reason(&r);
+		why = tool_explain(&r);
 		m = xasprintf("'%s' failed: %s", cmd, why);
 		job_status(j->out, 2, m);
 		free(why);

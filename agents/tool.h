@@ -23,6 +23,7 @@
 #define TOOL_MAX_OUTPUT (4 * 1024 * 1024)  /* more is read and dropped */
 
 struct tool_result {
+	char tool[64]; /* base name of argv[0], for tool_explain() */
 	int status;    /* exit status, 128+signal, TOOL_TIMEOUT or TOOL_NOEXEC */
 	char *out;     /* stdout, NUL-terminated (never NULL after tool_run) */
 	char *err;     /* stderr, NUL-terminated */
@@ -43,10 +44,26 @@ bool tool_which(const char *name, char *path, size_t n);
 char *tool_cmdline(const char *const *argv);
 
 /*
- * The first non-empty line of r's stderr, else of its stdout, else
- * "exit status <n>" — the reason shown when a call failed.  Caller frees.
+ * The first line of r's stderr that mentions "error" (any case), else its
+ * first non-empty line, else the same of its stdout, else "exit status
+ * <n>" — the reason shown when a call failed.  Caller frees.
  */
 char *tool_reason(const struct tool_result *r);
+
+/*
+ * tool_reason() with what it means when the tool's output matches one of
+ * the known failures of xl, VBoxManage and vmrun (hypervisor not running,
+ * machine not found, permission denied, ...): "<meaning> (<tool>:
+ * <reason>)"; else just the reason.  Caller frees.
+ */
+char *tool_explain(const struct tool_result *r);
+
+/*
+ * Start argv (PATH lookup) detached: its own session, stdio on /dev/null,
+ * not waited for (viewers and terminals of consoles).  False with the
+ * reason in why[n] when it is not on PATH or cannot be executed.
+ */
+bool tool_spawn(const char *const *argv, char *why, size_t n);
 
 /* ---- for plugins: a call on behalf of a job ---- */
 
@@ -61,7 +78,8 @@ int tool_job_call(const struct pjob *j, const char *const *argv, struct tool_res
 
 /*
  * tool_job_call; on success an "info" message "<cmdline>: done" and true;
- * on failure status 2 "'<cmdline>' failed: <reason>" is sent and false.
+ * on failure status 2 "'<cmdline>' failed: <tool_explain>" is sent and
+ * false.
  */
 bool tool_job_do(const struct pjob *j, const char *const *argv);
 

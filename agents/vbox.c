@@ -9,8 +9,12 @@
  *              LABEL (else the stem) from "VBoxManage showvminfo <name>
  *              --machinereadable"; without it basic data, VMSTATE=DISABLED;
  *   LIST       "VBoxManage list runningvms" ("name" {uuid}) and showvminfo;
- *   CREATE     "VBoxManage startvm <name> --type headless"; RESUME of a
- *              paused VM "controlvm <name> resume";
+ *              ID the attached .vdi as ENUMERATE gives it, CPORT the VRDE
+ *              port (vrde="on", vrdeport=);
+ *   CREATE     "VBoxManage startvm <name> --type headless|gui|sdl" for the
+ *              consoles NONE, VBOX, VBOXSDL; RDP: headless + "controlvm
+ *              <name> vrde on"; RESUME of a paused VM "controlvm <name> resume";
+ *   GETCLIENTPORT  the VRDE port of the LIST record; INFO/SHOW one line each;
  *   CANCEL     POWEROFF "controlvm <name> acpipowerbutton" (FORCE:
  *              "controlvm <name> poweroff" after the delay when still
  *              running), RESET/REBOOT "controlvm <name> reset", PAUSE
@@ -214,7 +218,7 @@ vbox_running(const struct pjob *j, struct strv *names, struct strv *uuids)
 	char *m;
 
 	if (tool_job_call(j, argv, &r) != 0) {
-		m = tool_reason(&r);
+		m = tool_explain(&r);
 		ctys_seterr(CTYS_ERR_IO, "VBoxManage list runningvms failed: %s", m);
 		free(m);
 		tool_result_free(&r);
@@ -230,6 +234,48 @@ vbox_running(const struct pjob *j, struct strv *names, struct strv *uuids)
 	}
 	tool_result_free(&r);
 	return CTYS_OK;
+}
+
+/*
+ * The ID of a running machine, as ENUMERATE gives it (and the original's
+ * LIST printed): its disk image — the first attached .vdi with a
+ * <stem>.ctys beside it, else the first attached .vdi; NULL without one.
+ */
+static char *
+vbox_vdi(const struct vbox_info *v)
+{
+	const char *first = NULL, *p;
+	char *ctys;
+	size_t i, n;
+	bool beside;
+
+	for (i = 0; i < v->keys.n; i++) {
+		p = v->vals.v[i];
+		n = strlen(p);
+		if (p[0] != '/' || n < 5 || strcasecmp(p + n - 4, ".vdi") != 0 ||
+		    strstr(v->keys.v[i], "ImageUUID"))
+			continue;
+		ctys = xasprintf("%.*s.ctys", (int)(n - 4), p);
+		beside = access(ctys, R_OK) == 0;
+		free(ctys);
+		if (beside)
+			return xstrdup(p);
+		if (first == NULL)
+			first = p;
+	}
+	return first ? xstrdup(first) : NULL;
+}
+
+/* The VRDE (RDP) port of a running machine: vrde="on" and vrdeport > 0. */
+static const char *
+vbox_vrdeport(const struct vbox_info *v)
+{
+	const char *on = vbox_get(v, "vrde"), *port = vbox_get(v, "vrdeport");
+
+	if (on == NULL || strcmp(on, "on") != 0 || port == NULL || atol(port) <= 0 ||
+	    strspn(port, "0123456789") != strlen(port))
+		return NULL;
+	return port;
 }
 
 static ctys_err_t
@@ -254,17 +300,23 @@ vbox_list(const struct pjob *j, rec_emit_fn emit, void *ctx)
 		const char *f[LREC_NFIELDS];
 		struct vbox_info v;
 		bool have = vbox_showvminfo(j, names.v[i], &v);
+		char *vdi = NULL;
+		const char *port = NULL;
 
-		if (have)
+		if (have) {
 			vbox_nics(&v, &macs, &relays);
+			vdi = vbox_vdi(&v);
+			port = vbox_vrdeport(&v);
+		}
 		for (k = 0; k < LREC_NFIELDS; k++)
 			f[k] = "";
 		f[0] = agent_hostname();
 		f[1] = "VBOX";
 		f[2] = names.v[i];
-		f[3] = have && vbox_get(&v, "CfgFile") ? vbox_get(&v, "CfgFile") : "";
+		f[3] = vdi ? vdi : "";
 		f[4] = uuids.v[i];
 		f[5] = macs.n ? macs.v[0] : "";
+		f[8] = port ? port : "";
 		f[11] = user;
 		f[12] = group;
 		f[13] = "SERVER";
@@ -272,6 +324,7 @@ vbox_list(const struct pjob *j, rec_emit_fn emit, void *ctx)
 		f[18] = exep;
 		f[19] = st->magic;
 		emit(ctx, f, LREC_NFIELDS);
+		free(vdi);
 		if (have)
 			vbox_info_free(&v);
 		strv_free(&macs);
@@ -317,16 +370,52 @@ vbox_in(const struct strv *names, const struct strv *uuids, const char *t)
 	return false;
 }
 
+/* The consoles of VBOX (plugins.md §2), as "VBoxManage startvm --type" values. */
+enum { VBOX_CON_NONE, VBOX_CON_GUI, VBOX_CON_SDL, VBOX_CON_RDP };
+
+static const struct ctyskeys_console vbox_consoles[] = {
+	{ "NONE", VBOX_CON_NONE, false },
+	{ "VBOX|GUI", VBOX_CON_GUI, true },
+	{ "VBOXSDL|SDL", VBOX_CON_SDL, true },
+	{ "RDP", VBOX_CON_RDP, false },
+};
+
+/* CONSOLE:RDP: VRDE on for the running machine t, and where it listens. */
+static bool
+vbox_rdp(const struct pjob *j, const char *t)
+{
+	const char *argv[] = { "VBoxManage", "controlvm", t, "vrde", "on", NULL };
+	struct vbox_info v;
+	const char *port;
+	char *m;
+
+	if (!tool_job_do(j, argv))
+		return false;
+	if (vbox_showvminfo(j, t, &v) && (port = vbox_vrdeport(&v)) != NULL)
+		m = xasprintf("RDP console of '%s' on port %s (VRDE): connect an RDP client to it", t,
+		    port);
+	else
+		m = xasprintf("RDP console of '%s': VRDE is on, its port is not known yet "
+		    "(GETCLIENTPORT gives it)", t);
+	job_msg(j->out, "info", m);
+	free(m);
+	vbox_info_free(&v);
+	return true;
+}
+
 static void
 vbox_create(const struct pjob *j)
 {
+	static const char *const types[] = { "headless", "gui", "sdl", "headless" };
+	const struct ctyskeys_console *con;
 	struct strv names = STRV_INIT, uuids = STRV_INIT;
 	struct ctyskeys_addr a;
 	struct vbox_info v;
 	char *t, *m;
+	bool ok = false;
 
-	if (ctyskeys_console_check(j->job, "VBOX") != CTYS_OK ||
-	    ctyskeys_addr_get(j->job, false, &a) != CTYS_OK) {
+	if (ctyskeys_console_get(j->job, "VBOX", vbox_consoles, sizeof vbox_consoles /
+	    sizeof *vbox_consoles, &con) != CTYS_OK || ctyskeys_addr_get(j->job, false, &a) != CTYS_OK) {
 		job_status(j->out, 1, ctys_errmsg());
 		return;
 	}
@@ -341,29 +430,35 @@ vbox_create(const struct pjob *j)
 		bool paused = job_has_subopt(j->job, "RESUME") && vbox_showvminfo(j, t, &v) &&
 		    vbox_get(&v, "VMState") && strcmp(vbox_get(&v, "VMState"), "paused") == 0;
 
+		if (job_has_subopt(j->job, "RESUME"))
+			vbox_info_free(&v);
 		if (paused) {
 			const char *argv[] = { "VBoxManage", "controlvm", t, "resume", NULL };
 
-			if (tool_job_do(j, argv))
-				job_status(j->out, 0, NULL);
+			ok = tool_job_do(j, argv);
+		} else if (con->mode == VBOX_CON_GUI || con->mode == VBOX_CON_SDL) {
+			m = xasprintf("'%s' is already running: its %.*s console can only be chosen when "
+			    "it starts (use CONSOLE:RDP to reach it now)", t,
+			    (int)kw_canon_len(con->names), con->names);
+			job_status(j->out, 1, m);
+			free(m);
 		} else {
 			m = xasprintf("'%s' is already running", t);
 			job_msg(j->out, "info", m);
-			job_status(j->out, 0, NULL);
 			free(m);
+			ok = true;
 		}
-		if (job_has_subopt(j->job, "RESUME"))
-			vbox_info_free(&v);
 	} else if (job_has_subopt(j->job, "CONNECT")) {
 		m = xasprintf("'%s' is not running: nothing to CONNECT to", t);
 		job_status(j->out, 1, m);
 		free(m);
 	} else {
-		const char *argv[] = { "VBoxManage", "startvm", t, "--type", "headless", NULL };
+		const char *argv[] = { "VBoxManage", "startvm", t, "--type", types[con->mode], NULL };
 
-		if (tool_job_do(j, argv))
-			job_status(j->out, 0, NULL);
+		ok = tool_job_do(j, argv);
 	}
+	if (ok && (con->mode != VBOX_CON_RDP || vbox_rdp(j, t)))
+		job_status(j->out, 0, NULL);
 	strv_free(&names);
 	strv_free(&uuids);
 	free(t);
@@ -445,10 +540,42 @@ vbox_isactive(const struct pjob *j)
 	job_isactive_by_list(j, &vbox_ops, "VBOX");
 }
 
+static void
+vbox_clientport(const struct pjob *j)
+{
+	job_clientport_by_list(j, &vbox_ops, "VBOX", "a VRDE (RDP) server");
+}
+
+/* ---- INFO and SHOW ---- */
+
+static ctys_err_t
+vbox_info_op(const struct pjob *j)
+{
+	ctyskeys_info(j, "VBOX", "VBoxManage");
+	return CTYS_OK;
+}
+
+static ctys_err_t
+vbox_show(const struct pjob *j)
+{
+	struct strv names = STRV_INIT, uuids = STRV_INIT;
+	ctys_err_t e = CTYS_OK;
+
+	if (plugin_state(plugin_lookup("VBOX", 4))->server)
+		e = vbox_running(j, &names, &uuids);
+	if (e == CTYS_OK)
+		ctyskeys_show(j, "VBOX", &names);
+	strv_free(&names);
+	strv_free(&uuids);
+	return e;
+}
+
 const struct plugin_ops vbox_ops = {
 	.probe = vbox_probe,
 	.run = { [CTYS_ACT_CREATE] = vbox_create, [CTYS_ACT_CANCEL] = vbox_cancel,
-	    [CTYS_ACT_ISACTIVE] = vbox_isactive },
+	    [CTYS_ACT_ISACTIVE] = vbox_isactive, [CTYS_ACT_GETCLIENTPORT] = vbox_clientport },
 	.list = vbox_list,
 	.enumerate = vbox_enumerate,
+	.info = vbox_info_op,
+	.show = vbox_show,
 };

@@ -9,8 +9,10 @@
  *              config.version(2) guestOS uuid.bios nvram (1 each); ctys keys
  *              from <vmx>, <vmx-prefix>.ctys, <dir>.ctys;
  *   LIST       "vmrun list" ("Total running VMs: N" and the .vmx paths);
- *   CREATE     "vmrun start <vmx> nogui"; RESUME of a running (paused) VM
- *              "vmrun unpause <vmx>" (start resumes a suspended one);
+ *   CREATE     "vmrun start <vmx> nogui" (CONSOLE:VMW "... gui"; VNC: a
+ *              vncviewer to RemoteDisplay.vnc.port); RESUME of a running
+ *              (paused) VM "vmrun unpause <vmx>" (start resumes a suspended one);
+ *   GETCLIENTPORT  the VNC port of the LIST record; INFO/SHOW one line each;
  *   CANCEL     POWEROFF "vmrun stop <vmx> soft" (FORCE: "stop <vmx> hard"
  *              after the delay when still running), REBOOT "reset <vmx>
  *              soft", RESET "reset <vmx> hard", PAUSE "pause <vmx>",
@@ -223,7 +225,8 @@ vmw_enum_file(const char *path, const char *exep, rec_emit_fn emit, void *ctx)
 		ctyskeys_rec_set(&r, CK_VRAM, vmw_get(&v, "memsize"));
 		if ((g = vmw_get(&v, "numvcpus")) != NULL)
 			ctyskeys_rec_set(&r, CK_VCPU, g);
-		ctyskeys_rec_set(&r, CK_CPORT, vmw_get(&v, "RemoteDisplay.vnc.port"));
+		if ((g = vmw_get(&v, "RemoteDisplay.vnc.enabled")) != NULL && str_ieq(g, "TRUE"))
+			ctyskeys_rec_set(&r, CK_CPORT, vmw_get(&v, "RemoteDisplay.vnc.port"));
 		ctyskeys_rec_set(&r, CK_HYPERREL, vmw_get(&v, "virtualHW.version"));
 		ctyskeys_rec_set(&r, CK_EXEP, exep);
 		if ((g = vmw_get(&v, "guestOS")) != NULL) {
@@ -272,7 +275,7 @@ vmw_running(const struct pjob *j, struct strv *paths)
 	char *m;
 
 	if (tool_job_call(j, argv, &r) != 0) {
-		m = tool_reason(&r);
+		m = tool_explain(&r);
 		ctys_seterr(CTYS_ERR_IO, "vmrun list failed: %s", m);
 		free(m);
 		tool_result_free(&r);
@@ -375,17 +378,42 @@ vmw_resolve(const struct pjob *j, const struct ctyskeys_addr *a, struct ctyskeys
 	strv_free(&bases);
 }
 
+/* The consoles of VMW (plugins.md §2) driven through vmrun. */
+enum { VMW_CON_NONE, VMW_CON_GUI, VMW_CON_VNC };
+
+static const struct ctyskeys_console vmw_consoles[] = {
+	{ "NONE", VMW_CON_NONE, false },
+	{ "VMW", VMW_CON_GUI, true },
+	{ "VNC|VNCVIEWER", VMW_CON_VNC, false },
+};
+
+/* The VNC port of vmx (RemoteDisplay.vnc.enabled and .port, or #@#VNCACCESSPORT). */
+static bool
+vmw_vnc_port(const char *vmx, char *port, size_t n)
+{
+	struct vmw_first x = { { NULL } };
+	size_t k;
+
+	vmw_enum_file(vmx, "", vmw_first_emit, &x);
+	snprintf(port, n, "%s", x.f[0] ? x.f[CK_CPORT - 1] : "");
+	for (k = 0; k < REC_NFIELDS; k++)
+		free(x.f[k]);
+	return port[0] != '\0';
+}
+
 static void
 vmw_create(const struct pjob *j)
 {
+	const struct ctyskeys_console *con;
 	struct strv run = STRV_INIT;
 	struct ctyskeys_addr a;
 	struct ctyskeys_found f;
 	const char *vmx;
-	char *m;
+	char *m, port[32] = "", why[512] = "";
+	bool ok = false;
 
-	if (ctyskeys_console_check(j->job, "VMW") != CTYS_OK ||
-	    ctyskeys_addr_get(j->job, false, &a) != CTYS_OK) {
+	if (ctyskeys_console_get(j->job, "VMW", vmw_consoles, sizeof vmw_consoles /
+	    sizeof *vmw_consoles, &con) != CTYS_OK || ctyskeys_addr_get(j->job, false, &a) != CTYS_OK) {
 		job_status(j->out, 1, ctys_errmsg());
 		return;
 	}
@@ -402,27 +430,44 @@ vmw_create(const struct pjob *j)
 		return;
 	}
 	vmx = f.ids.v[0];
-	if (vmw_running(j, &run) != CTYS_OK) {
+	if (con->mode == VMW_CON_VNC && !vmw_vnc_port(vmx, port, sizeof port)) {
+		m = xasprintf("CONSOLE:VNC of VMW needs RemoteDisplay.vnc.enabled = \"TRUE\" and "
+		    "RemoteDisplay.vnc.port in %s", vmx);
+		job_status(j->out, 1, m);
+		free(m);
+	} else if (vmw_running(j, &run) != CTYS_OK) {
 		job_status(j->out, 2, ctys_errmsg());
 	} else if (vmw_in(&run, vmx) && job_has_subopt(j->job, "RESUME")) {
 		const char *argv[] = { "vmrun", "unpause", vmx, NULL };
 
-		if (tool_job_do(j, argv))
-			job_status(j->out, 0, NULL);
+		ok = tool_job_do(j, argv);
+	} else if (vmw_in(&run, vmx) && con->mode == VMW_CON_GUI) {
+		m = xasprintf("'%s' is already running: its VMW console can only be chosen when it "
+		    "starts (use CONSOLE:VNC to reach it now)", vmx);
+		job_status(j->out, 1, m);
+		free(m);
 	} else if (vmw_in(&run, vmx)) {
 		m = xasprintf("'%s' is already running", vmx);
 		job_msg(j->out, "info", m);
-		job_status(j->out, 0, NULL);
 		free(m);
+		ok = true;
 	} else if (job_has_subopt(j->job, "CONNECT")) {
 		m = xasprintf("'%s' is not running: nothing to CONNECT to", vmx);
 		job_status(j->out, 1, m);
 		free(m);
 	} else {
-		const char *argv[] = { "vmrun", "start", vmx, "nogui", NULL };
+		const char *argv[] = { "vmrun", "start", vmx, con->mode == VMW_CON_GUI ? "gui" :
+			"nogui", NULL };
 
-		if (tool_job_do(j, argv))
-			job_status(j->out, 0, NULL);
+		ok = tool_job_do(j, argv);
+	}
+	if (ok && con->mode == VMW_CON_VNC &&
+	    !ctyskeys_vnc_viewer(j, f.labels.v[0], port, why, sizeof why)) {
+		m = xasprintf("'%s' runs, but its VNC console cannot be started: %s", vmx, why);
+		job_status(j->out, 2, m);
+		free(m);
+	} else if (ok) {
+		job_status(j->out, 0, NULL);
 	}
 	strv_free(&run);
 	ctyskeys_found_free(&f);
@@ -521,10 +566,41 @@ vmw_isactive(const struct pjob *j)
 	job_isactive_by_list(j, &vmw_ops, "VMW");
 }
 
+static void
+vmw_clientport(const struct pjob *j)
+{
+	job_clientport_by_list(j, &vmw_ops, "VMW", "a VNC port (RemoteDisplay.vnc in its .vmx)");
+}
+
+/* ---- INFO and SHOW ---- */
+
+static ctys_err_t
+vmw_info(const struct pjob *j)
+{
+	ctyskeys_info(j, "VMW", "vmrun");
+	return CTYS_OK;
+}
+
+static ctys_err_t
+vmw_show(const struct pjob *j)
+{
+	struct strv paths = STRV_INIT;
+	ctys_err_t e = CTYS_OK;
+
+	if (plugin_state(plugin_lookup("VMW", 3))->server)
+		e = vmw_running(j, &paths);
+	if (e == CTYS_OK)
+		ctyskeys_show(j, "VMW", &paths);
+	strv_free(&paths);
+	return e;
+}
+
 const struct plugin_ops vmw_ops = {
 	.probe = vmw_probe,
 	.run = { [CTYS_ACT_CREATE] = vmw_create, [CTYS_ACT_CANCEL] = vmw_cancel,
-	    [CTYS_ACT_ISACTIVE] = vmw_isactive },
+	    [CTYS_ACT_ISACTIVE] = vmw_isactive, [CTYS_ACT_GETCLIENTPORT] = vmw_clientport },
 	.list = vmw_list,
 	.enumerate = vmw_enumerate,
+	.info = vmw_info,
+	.show = vmw_show,
 };

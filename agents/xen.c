@@ -10,10 +10,15 @@
  *   ENUMERATE  *.conf / *.ctys below the base paths with #@#MAGICID-XEN or
  *              more than four of the xl keys name vif disk memory
  *              bootloader uuid vcpus; one record per vif (MAC) and address;
- *   LIST       "xl list -v" (Domain-0 left out), IDs from the configurations;
+ *              DISPLAY/CPORT from vnc=1 + vncdisplay= (or a vfb with both);
+ *   LIST       "xl list -v" (Domain-0 left out), IDs from the configurations,
+ *              DISPLAY/CPORT as xl runs the domain ("xl list -l" JSON);
  *   CREATE     "xl create <conf> [CALLOPTS]", RESUME: "xl unpause <name>"
  *              for a paused domain, "xl restore <conf> <save>" when a save
  *              file $XEN_SAVEDIR/<name> (default /var/lib/xen/save) exists;
+ *              consoles NONE, VNC (vncviewer to the port), XTERM/GTERM (a
+ *              terminal running "xl console <name>");
+ *   GETCLIENTPORT  the VNC port of the LIST record; INFO/SHOW one line each;
  *   CANCEL     POWEROFF "xl shutdown" (FORCE: "xl destroy" after the delay
  *              when still there), REBOOT "xl reboot", RESET "xl trigger
  *              <name> reset", PAUSE "xl pause", SUSPEND "xl save <name>
@@ -21,6 +26,7 @@
  * Every xl call has an argv (no shell) and a timeout (agents/tool.h).
  */
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,10 +46,12 @@
 #include "lib/xmalloc.h"
 
 #define XEN_MAX_CONF (256 * 1024)
+#define XEN_VNC_BASE 5900L   /* VNC port of display 0 */
 
 /* What an xl domain configuration file says (the keys ctys uses). */
 struct xen_cfg {
 	char name[256], uuid[64], memory[32], vcpus[16], type[16], builder[16];
+	char vnc[8], vncdisplay[16];  /* HVM: vnc= vncdisplay=; PV/PVH: from the vfb list */
 	struct strv macs, bridges;   /* per vif, "" when not given */
 	unsigned score;              /* distinct keys of name vif disk memory bootloader uuid vcpus */
 };
@@ -91,26 +99,58 @@ xen_value(const char *s, struct strv *items)
 	return s;
 }
 
+/* The value of key in a "key=value,key=value" device spec into out[n] ("" when absent). */
 static void
-xen_vif(const char *spec, struct xen_cfg *c)
+xen_spec_get(const char *spec, const char *key, char *out, size_t n)
 {
-	char mac[64] = "", bridge[128] = "";
+	size_t kl = strlen(key);
 	const char *s = spec, *e;
 
+	out[0] = '\0';
 	while (*s) {
 		while (*s == ' ' || *s == ',')
 			s++;
 		e = s + strcspn(s, ",");
-		if (strncmp(s, "mac=", 4) == 0)
-			snprintf(mac, sizeof mac, "%.*s", (int)(e - s - 4), s + 4);
-		else if (strncmp(s, "bridge=", 7) == 0)
-			snprintf(bridge, sizeof bridge, "%.*s", (int)(e - s - 7), s + 7);
+		if (strncmp(s, key, kl) == 0 && s[kl] == '=')
+			snprintf(out, n, "%.*s", (int)(e - s - (ptrdiff_t)kl - 1), s + kl + 1);
 		s = e;
 	}
-	for (e = mac; *e; e++)
-		*(char *)e = (char)tolower((unsigned char)*e);
+}
+
+/* vif = [ 'mac=...,bridge=...' ]: MAC (lower case) and bridge per vif. */
+static void
+xen_vif(const char *spec, struct xen_cfg *c)
+{
+	char mac[64], bridge[128], *p;
+
+	xen_spec_get(spec, "mac", mac, sizeof mac);
+	xen_spec_get(spec, "bridge", bridge, sizeof bridge);
+	for (p = mac; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
 	strv_push(&c->macs, mac);
 	strv_push(&c->bridges, bridge);
+}
+
+/* vfb = [ 'vnc=1,vncdisplay=<n>,...' ]: the first display with vnc on. */
+static void
+xen_vfb(const char *spec, struct xen_cfg *c)
+{
+	char vnc[8], disp[16];
+
+	xen_spec_get(spec, "vnc", vnc, sizeof vnc);
+	xen_spec_get(spec, "vncdisplay", disp, sizeof disp);
+	if (strcmp(vnc, "1") == 0 && disp[0] && !c->vncdisplay[0])
+		snprintf(c->vncdisplay, sizeof c->vncdisplay, "%s", disp);
+}
+
+/* The VNC display the configuration fixes (vnc not off), or NULL. */
+static const char *
+xen_cfg_display(const struct xen_cfg *c)
+{
+	if (!c->vncdisplay[0] || strcmp(c->vnc, "0") == 0 ||
+	    strspn(c->vncdisplay, "0123456789") != strlen(c->vncdisplay))
+		return NULL;
+	return c->vncdisplay;
 }
 
 static void
@@ -154,6 +194,9 @@ xen_cfg_parse(const char *text, struct xen_cfg *c)
 		if (XEN_KEY("vif")) {
 			for (i = 0; i < items.n; i++)
 				xen_vif(items.v[i], c);
+		} else if (XEN_KEY("vfb")) {
+			for (i = 0; i < items.n; i++)
+				xen_vfb(items.v[i], c);
 		} else if (items.n) {
 			if (XEN_KEY("name"))
 				snprintf(c->name, sizeof c->name, "%s", items.v[0]);
@@ -167,6 +210,10 @@ xen_cfg_parse(const char *text, struct xen_cfg *c)
 				snprintf(c->type, sizeof c->type, "%s", items.v[0]);
 			else if (XEN_KEY("builder"))
 				snprintf(c->builder, sizeof c->builder, "%s", items.v[0]);
+			else if (XEN_KEY("vnc"))
+				snprintf(c->vnc, sizeof c->vnc, "%s", items.v[0]);
+			else if (XEN_KEY("vncdisplay"))
+				snprintf(c->vncdisplay, sizeof c->vncdisplay, "%s", items.v[0]);
 		}
 #undef XEN_KEY
 		strv_free(&items);
@@ -283,7 +330,8 @@ xen_enum_file(struct xen_scan *sc, const char *path)
 	struct ctyskeys_rec r;
 	struct xen_cfg c;
 	struct pm_conf k;
-	char *text;
+	char *text, cport[16];
+	const char *disp;
 	bool own_magic;
 
 	if (xen_redundant(path) || (text = ctyskeys_read(path, XEN_MAX_CONF)) == NULL)
@@ -304,6 +352,11 @@ xen_enum_file(struct xen_scan *sc, const char *path)
 		if (c.vcpus[0])
 			ctyskeys_rec_set(&r, CK_VCPU, c.vcpus);
 		ctyskeys_rec_set(&r, CK_ACCEL, xen_accel(&c));
+		if ((disp = xen_cfg_display(&c)) != NULL) {
+			snprintf(cport, sizeof cport, "%ld", XEN_VNC_BASE + strtol(disp, NULL, 10));
+			ctyskeys_rec_set(&r, CK_DISP, disp);
+			ctyskeys_rec_set(&r, CK_CPORT, cport);
+		}
 		ctyskeys_rec_set(&r, CK_HRX, sc->hrx);
 		ctyskeys_rec_set(&r, CK_EXEP, sc->exep);
 		ctyskeys_apply(&r, &k);
@@ -398,7 +451,7 @@ xen_running(const struct pjob *j, struct xen_dom **doms, size_t *n)
 	char *m;
 
 	if (tool_job_call(j, argv, &r) != 0) {
-		m = tool_reason(&r);
+		m = tool_explain(&r);
 		tool_result_free(&r);
 		*doms = NULL;
 		*n = 0;
@@ -409,6 +462,76 @@ xen_running(const struct pjob *j, struct xen_dom **doms, size_t *n)
 	*n = xen_parse_list(r.out, doms);
 	tool_result_free(&r);
 	return CTYS_OK;
+}
+
+/* A libxl defbool or boolean: "True" or true. */
+static bool
+xen_json_true(const json_t *v)
+{
+	return json_is_true(v) || (json_is_string(v) && str_ieq(json_string_value(v), "True"));
+}
+
+/*
+ * The display of the first enabled "vnc" object below v (libxl's JSON of
+ * "xl list -l": b_info "type.hvm" or a vfbs entry): its "display" when
+ * that is fixed (findunused "False", or a display other than 0).
+ */
+static bool
+xen_json_vnc(const json_t *v, long *disp)
+{
+	const json_t *vnc = json_object_get(v, "vnc"), *x;
+	const char *k;
+	size_t i;
+
+	if (json_is_object(vnc) && xen_json_true(json_object_get(vnc, "enable")) &&
+	    json_is_integer(json_object_get(vnc, "display"))) {
+		*disp = (long)json_integer_value(json_object_get(vnc, "display"));
+		x = json_object_get(vnc, "findunused");
+		if (*disp > 0 || (json_is_string(x) && str_ieq(json_string_value(x), "False")) ||
+		    json_is_false(x))
+			return true;
+	}
+	if (json_is_object(v)) {
+		json_object_foreach((json_t *)v, k, x)
+			if (strcmp(k, "vnc") != 0 && xen_json_vnc(x, disp))
+				return true;
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, x)
+			if (xen_json_vnc(x, disp))
+				return true;
+	}
+	return false;
+}
+
+/*
+ * "xl list -l": the VNC display of each running domain as xl runs it
+ * (CALLOPTS of CREATE may have changed the file's); names and displays in
+ * parallel, "" when none is fixed.  Nothing when xl fails (LIST goes on).
+ */
+static void
+xen_displays(struct strv *names, struct strv *disps)
+{
+	const char *argv[] = { "xl", "list", "-l", NULL };
+	struct tool_result r;
+	json_t *root, *d;
+	size_t i;
+
+	if (tool_run(argv, 0, &r) == 0 && (root = json_loads(r.out, 0, NULL)) != NULL) {
+		json_array_foreach(root, i, d) {
+			const json_t *cfg = json_object_get(d, "config");
+			const char *name = json_string_value(json_object_get(json_object_get(cfg,
+			    "c_info"), "name"));
+			long disp = -1;
+
+			if (name == NULL)
+				continue;
+			strv_push(names, name);
+			strv_push_owned(disps, xen_json_vnc(cfg, &disp) ? xasprintf("%ld", disp) :
+			    xstrdup(""));
+		}
+		json_decref(root);
+	}
+	tool_result_free(&r);
 }
 
 /* The first enumerated record of each label: to fill ID, MAC, TCP, IFNAME. */
@@ -464,8 +587,9 @@ xen_list(const struct pjob *j, rec_emit_fn emit, void *ctx)
 	const struct plugin_state *st = plugin_state(pd);
 	struct strv bases = STRV_INIT;
 	struct xen_firsts xf = { STRV_INIT, NULL };
+	struct strv dnames = STRV_INIT, disps = STRV_INIT;
 	struct xen_dom *d;
-	char user[64], group[64], exep[4096], cstrg[128];
+	char user[64], group[64], exep[4096], cstrg[128], cport[16];
 	size_t n, i, k;
 
 	if (!st->server) {
@@ -478,14 +602,24 @@ xen_list(const struct pjob *j, rec_emit_fn emit, void *ctx)
 	ctyskeys_account(user, sizeof user, group, sizeof group);
 	tool_which("xl", exep, sizeof exep);
 	job_bases(j->job, &bases);
-	if (n)
+	if (n) {
 		xen_enumerate(j, &bases, xen_firsts_emit, &xf);
+		xen_displays(&dnames, &disps);
+	}
 	for (i = 0; i < n; i++) {
 		char **x = xen_firsts_get(&xf, d[i].name);
-		const char *f[LREC_NFIELDS];
+		const char *f[LREC_NFIELDS], *disp = "";
 
+		for (k = 0; k < dnames.n; k++)
+			if (strcmp(dnames.v[k], d[i].name) == 0)
+				disp = disps.v[k];
 		for (k = 0; k < LREC_NFIELDS; k++)
 			f[k] = "";
+		cport[0] = '\0';
+		if (*disp)
+			snprintf(cport, sizeof cport, "%ld", XEN_VNC_BASE + strtol(disp, NULL, 10));
+		else if (x)
+			disp = x[CK_DISP - 1];
 		snprintf(cstrg, sizeof cstrg, "domid=%s,state=%s", d[i].id, d[i].state);
 		f[0] = agent_hostname();
 		f[1] = "XEN";
@@ -494,6 +628,8 @@ xen_list(const struct pjob *j, rec_emit_fn emit, void *ctx)
 		f[4] = d[i].uuid[0] && strcmp(d[i].uuid, "-") ? d[i].uuid : "";
 		f[5] = x ? x[CK_MAC - 1] : "";
 		f[6] = x ? x[CK_TCP - 1] : "";
+		f[7] = disp;
+		f[8] = cport[0] ? cport : x ? x[CK_CPORT - 1] : "";
 		f[11] = user;
 		f[12] = group;
 		f[13] = "SERVER";
@@ -506,6 +642,8 @@ xen_list(const struct pjob *j, rec_emit_fn emit, void *ctx)
 		emit(ctx, f, LREC_NFIELDS);
 	}
 	xen_firsts_free(&xf);
+	strv_free(&dnames);
+	strv_free(&disps);
 	strv_free(&bases);
 	free(d);
 	return CTYS_OK;
@@ -532,9 +670,101 @@ xen_find_dom(const struct xen_dom *d, size_t n, const char *name)
 	return NULL;
 }
 
+/* The consoles of XEN (plugins.md §2; CLI needs the caller's terminal: refused). */
+enum { XEN_CON_NONE, XEN_CON_VNC, XEN_CON_XTERM, XEN_CON_GTERM };
+
+static const struct ctyskeys_console xen_consoles[] = {
+	{ "NONE", XEN_CON_NONE, false },
+	{ "VNC|VNCVIEWER", XEN_CON_VNC, false },
+	{ "XTERM", XEN_CON_XTERM, true },
+	{ "GTERM", XEN_CON_GTERM, true },
+};
+
+/* The VNC port of running domain name: as xl runs it, else as conf fixes it. */
+static bool
+xen_vnc_port(const char *name, const char *conf, char *port, size_t n)
+{
+	struct strv names = STRV_INIT, disps = STRV_INIT;
+	struct xen_cfg c;
+	const char *disp = NULL;
+	char *text;
+	size_t i;
+
+	xen_displays(&names, &disps);
+	for (i = 0; i < names.n; i++)
+		if (strcmp(names.v[i], name) == 0 && disps.v[i][0])
+			disp = disps.v[i];
+	if (disp)
+		snprintf(port, n, "%ld", XEN_VNC_BASE + strtol(disp, NULL, 10));
+	strv_free(&names);
+	strv_free(&disps);
+	if (disp)
+		return true;
+	if ((text = ctyskeys_read(conf, XEN_MAX_CONF)) == NULL)
+		return false;
+	xen_cfg_parse(text, &c);
+	free(text);
+	if ((disp = xen_cfg_display(&c)) != NULL)
+		snprintf(port, n, "%ld", XEN_VNC_BASE + strtol(disp, NULL, 10));
+	xen_cfg_free(&c);
+	return disp != NULL;
+}
+
+/*
+ * Start console c of the running domain name (fresh: just started).  False
+ * with status 2 sent when it cannot be started.
+ */
+static bool
+xen_console(const struct pjob *j, const struct ctyskeys_console *c, const char *name,
+    const char *conf, bool fresh)
+{
+	const char *xterm[] = { "xterm", "-T", name, "-e", "xl", "console", name, NULL };
+	const char *gterm[] = { "gnome-terminal", "--title", name, "--", "xl", "console", name,
+		NULL };
+	const char *w = getenv("XEN_CONSOLE_DOMU_INIT_WAIT"), *const *argv;
+	char why[512] = "", port[16], *m;
+	bool ok;
+
+	switch (c->mode) {
+	case XEN_CON_NONE:
+		return true;
+	case XEN_CON_VNC:
+		if (!xen_vnc_port(name, conf, port, sizeof port)) {
+			snprintf(why, sizeof why, "it has no fixed VNC display (vnc=1 and vncdisplay=<n>, "
+			    "or a vfb with both, in %s)", conf);
+			ok = false;
+			break;
+		}
+		/* the original waited XEN_CONSOLE_DOMU_INIT_WAIT (8 s) for the new domain's display */
+		if (fresh && getenv("DISPLAY") && *getenv("DISPLAY"))
+			sleep((unsigned)(w && atoi(w) >= 0 && atoi(w) <= 60 ? atoi(w) : 8));
+		ok = ctyskeys_vnc_viewer(j, name, port, why, sizeof why);
+		break;
+	default:
+		argv = c->mode == XEN_CON_XTERM ? xterm : gterm;
+		if ((ok = tool_spawn(argv, why, sizeof why))) {
+			char *cmd = tool_cmdline(argv);
+
+			m = xasprintf("console of domain '%s': %s started", name, cmd);
+			job_msg(j->out, "info", m);
+			free(m);
+			free(cmd);
+		}
+		break;
+	}
+	if (!ok) {
+		m = xasprintf("domain '%s' runs, but its %.*s console cannot be started: %s", name,
+		    (int)kw_canon_len(c->names), c->names, why);
+		job_status(j->out, 2, m);
+		free(m);
+	}
+	return ok;
+}
+
 static void
 xen_create(const struct pjob *j)
 {
+	const struct ctyskeys_console *con;
 	struct ctyskeys_addr a;
 	struct ctyskeys_found f;
 	const struct xen_dom *run;
@@ -543,9 +773,10 @@ xen_create(const struct pjob *j)
 	struct stat st;
 	size_t n = 0;
 	char *save, *m;
+	bool ok, fresh = true;
 
-	if (ctyskeys_console_check(j->job, "XEN") != CTYS_OK ||
-	    ctyskeys_addr_get(j->job, false, &a) != CTYS_OK) {
+	if (ctyskeys_console_get(j->job, "XEN", xen_consoles, sizeof xen_consoles /
+	    sizeof *xen_consoles, &con) != CTYS_OK || ctyskeys_addr_get(j->job, false, &a) != CTYS_OK) {
 		job_status(j->out, 1, ctys_errmsg());
 		return;
 	}
@@ -573,22 +804,23 @@ xen_create(const struct pjob *j)
 	if (run && job_has_subopt(j->job, "RESUME") && strchr(run->state, 'p')) {
 		const char *argv[] = { "xl", "unpause", name, NULL };
 
-		if (tool_job_do(j, argv))
-			job_status(j->out, 0, NULL);
+		ok = tool_job_do(j, argv);
+		fresh = false;
 	} else if (run) {
 		m = xasprintf("domain '%s' is already running (id %s)", name, run->id);
 		job_msg(j->out, "info", m);
-		job_status(j->out, 0, NULL);
 		free(m);
+		ok = true;
+		fresh = false;
 	} else if (job_has_subopt(j->job, "CONNECT")) {
 		m = xasprintf("domain '%s' is not running: nothing to CONNECT to", name);
 		job_status(j->out, 1, m);
 		free(m);
+		ok = false;
 	} else if (job_has_subopt(j->job, "RESUME") && stat(save, &st) == 0) {
 		const char *argv[] = { "xl", "restore", conf, save, NULL };
 
-		if (tool_job_do(j, argv))
-			job_status(j->out, 0, NULL);
+		ok = tool_job_do(j, argv);
 	} else {
 		struct strv av = STRV_INIT, w = STRV_INIT;
 		size_t i;
@@ -601,11 +833,12 @@ xen_create(const struct pjob *j)
 			for (i = 0; i < w.n; i++)
 				strv_push(&av, w.v[i]);
 		}
-		if (tool_job_do(j, (const char *const *)av.v))
-			job_status(j->out, 0, NULL);
+		ok = tool_job_do(j, (const char *const *)av.v);
 		strv_free(&w);
 		strv_free(&av);
 	}
+	if (ok && xen_console(j, con, name, conf, fresh))
+		job_status(j->out, 0, NULL);
 	free(save);
 	free(d);
 	ctyskeys_found_free(&f);
@@ -713,10 +946,46 @@ xen_isactive(const struct pjob *j)
 	job_isactive_by_list(j, &xen_ops, "XEN");
 }
 
+static void
+xen_clientport(const struct pjob *j)
+{
+	job_clientport_by_list(j, &xen_ops, "XEN", "a fixed VNC display");
+}
+
+/* ---- INFO and SHOW ---- */
+
+static ctys_err_t
+xen_info_op(const struct pjob *j)
+{
+	ctyskeys_info(j, "XEN", "xl");
+	return CTYS_OK;
+}
+
+static ctys_err_t
+xen_show(const struct pjob *j)
+{
+	struct strv names = STRV_INIT;
+	struct xen_dom *d = NULL;
+	size_t n = 0, i;
+
+	if (plugin_state(plugin_lookup("XEN", 3))->server) {
+		if (xen_running(j, &d, &n) != CTYS_OK)
+			return CTYS_ERR_IO;
+		for (i = 0; i < n; i++)
+			strv_push_owned(&names, xasprintf("%s(%s,%s)", d[i].name, d[i].id, d[i].state));
+	}
+	ctyskeys_show(j, "XEN", &names);
+	strv_free(&names);
+	free(d);
+	return CTYS_OK;
+}
+
 const struct plugin_ops xen_ops = {
 	.probe = xen_probe,
 	.run = { [CTYS_ACT_CREATE] = xen_create, [CTYS_ACT_CANCEL] = xen_cancel,
-	    [CTYS_ACT_ISACTIVE] = xen_isactive },
+	    [CTYS_ACT_ISACTIVE] = xen_isactive, [CTYS_ACT_GETCLIENTPORT] = xen_clientport },
 	.list = xen_list,
 	.enumerate = xen_enumerate,
+	.info = xen_info_op,
+	.show = xen_show,
 };

@@ -13,6 +13,7 @@
 #define CTYS_TEST_HYPTEST_H
 
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -63,6 +64,16 @@ hyp_setup(const char *fake, const char *tool, const char *dir)
 	set_tmp_env("DEFAULT_ENUM_BASE", "/vms");
 }
 
+/* tests/fixtures/hyp/<fake> installed as bin/<name> too (console clients). */
+static inline void
+hyp_install(const char *fake, const char *name)
+{
+	char *cmd = xasprintf("cp %s/%s %s/bin/%s", fix, fake, tmp, name);
+
+	cr_assert_eq(system(cmd), 0);
+	free(cmd);
+}
+
 static void
 teardown(void)
 {
@@ -72,6 +83,22 @@ teardown(void)
 	free(fakelog);
 	buf_free(&msgs);
 	buf_free(&recs);
+}
+
+/*
+ * Wait (at most 10 s) until the fake's log has the line `want`: detached
+ * console clients write it after the job ended.
+ */
+static inline bool
+wait_log_line(const char *want)
+{
+	char *cmd = xasprintf("grep -qxF -- '%s' %s 2>/dev/null", want, fakelog);
+	int i, rc = 1;
+
+	for (i = 0; i < 200 && (rc = system(cmd)) != 0; i++)
+		usleep(50000);
+	free(cmd);
+	return rc == 0;
 }
 
 /* The fake's log (and empty it). */
@@ -95,7 +122,9 @@ static void
 sink_msg(void *ctx, json_t *m)
 {
 	(void)ctx;
-	if (strcmp(proto_type(m), "status") == 0)
+	if (strcmp(proto_type(m), "rec") == 0)
+		buf_addf(&msgs, "rec:%s\n", proto_str(m, "data"));
+	else if (strcmp(proto_type(m), "status") == 0)
 		buf_addf(&msgs, "status:%lld:%s\n", (long long)proto_int(m, "code"),
 		    json_string_value(json_object_get(m, "error")) ?
 		    json_string_value(json_object_get(m, "error")) : "");
@@ -170,6 +199,21 @@ run(int act, const char *subopts)
 	buf_reset(&msgs);
 	HYP_OPS.run[act](&pj);
 	json_decref(j);
+}
+
+/* INFO (info true) or SHOW of the plugin; its lines into msgs. */
+static inline ctys_err_t
+run_info(bool info)
+{
+	struct job_out o = { &sink, "1", "lab01" };
+	json_t *j = job_of(HYP_TYPE, "");
+	struct pjob pj = { j, &o, "lab01" };
+	ctys_err_t e;
+
+	buf_reset(&msgs);
+	e = info ? HYP_OPS.info(&pj) : HYP_OPS.show(&pj);
+	json_decref(j);
+	return e;
 }
 
 static char *

@@ -17,7 +17,11 @@ setup(void)
 {
 	hyp_setup("fake-VBoxManage", "VBoxManage", "vbox");
 	unsetenv("FAKE_VBOX_NODRV");
+	unsetenv("FAKE_VBOX_NOSVC");
+	unsetenv("FAKE_VBOX_DENY");
 	unsetenv("VBOX_IGNORE");
+	unsetenv("VBOX_CONSOLE_DEFAULT");
+	unsetenv("DISPLAY");
 }
 
 TestSuite(vbox, .init = setup, .fini = teardown);
@@ -93,10 +97,13 @@ Test(vbox, create_cancel)
 		  "msg:info:'fedora39' is already running\nstatus:0:\n" },
 		{ CTYS_ACT_CREATE, "LABEL:nosuch", "VBoxManage list runningvms\n"
 		  "VBoxManage startvm nosuch --type headless\n",
-		  "msg:stderr:VBoxManage: error: Could not find a registered machine named 'nosuch'\n" },
+		  "status:2:'VBoxManage startvm nosuch --type headless' failed: no VirtualBox machine "
+		  "of that name or UUID is registered for this account (VBoxManage: error: Could not "
+		  "find a registered machine named 'nosuch')\n" },
 		{ CTYS_ACT_CREATE, "LABEL:debian,CONSOLE:VBOXSDL", "",
-		  "status:1:CONSOLE:VBOXSDL of VBOX needs a display or terminal and is not available "
-		  "in this version of ctys (use CONSOLE:NONE)\n" },
+		  "status:1:CONSOLE:VBOXSDL of VBOX needs an X display (DISPLAY is not set)\n" },
+		{ CTYS_ACT_CREATE, "LABEL:debian,CONSOLE:XTERM", "",
+		  "status:1:CONSOLE:XTERM is not supported by VBOX (NONE VBOX VBOXSDL RDP)\n" },
 		{ CTYS_ACT_CANCEL, "LABEL:fedora39", "VBoxManage list runningvms\n"
 		  "VBoxManage controlvm fedora39 acpipowerbutton\n",
 		  "msg:info:VBoxManage controlvm fedora39 acpipowerbutton: done\nstatus:0:\n" },
@@ -127,5 +134,108 @@ Test(vbox, create_cancel)
 		cr_assert_str_eq(l = take_log(), cases[i].log, "%s: %s", cases[i].subopts, l);
 		free(l);
 	}
+	buf_free(&msgs);
+}
+
+/* Consoles through "startvm --type" and VRDE; the exact command lines. */
+Test(vbox, consoles)
+{
+	static const struct {
+		const char *subopts, *log, *msgs;
+	} cases[] = {
+		{ "LABEL:debian,CONSOLE:VBOX", "VBoxManage list runningvms\n"
+		  "VBoxManage startvm debian --type gui\n",
+		  "msg:info:VBoxManage startvm debian --type gui: done\nstatus:0:\n" },
+		{ "LABEL:debian,CONSOLE:SDL", "VBoxManage list runningvms\n"
+		  "VBoxManage startvm debian --type sdl\n",
+		  "msg:info:VBoxManage startvm debian --type sdl: done\nstatus:0:\n" },
+		{ "LABEL:debian,CONSOLE:RDP", "VBoxManage list runningvms\n"
+		  "VBoxManage startvm debian --type headless\nVBoxManage controlvm debian vrde on\n"
+		  "VBoxManage showvminfo debian --machinereadable\n",
+		  "msg:info:VBoxManage startvm debian --type headless: done\n"
+		  "msg:info:VBoxManage controlvm debian vrde on: done\n"
+		  "msg:info:RDP console of 'debian': VRDE is on, its port is not known yet "
+		  "(GETCLIENTPORT gives it)\nstatus:0:\n" },
+		{ "LABEL:fedora39,CONSOLE:RDP", "VBoxManage list runningvms\n"
+		  "VBoxManage controlvm fedora39 vrde on\n"
+		  "VBoxManage showvminfo fedora39 --machinereadable\n",
+		  "msg:info:'fedora39' is already running\n"
+		  "msg:info:VBoxManage controlvm fedora39 vrde on: done\n"
+		  "msg:info:RDP console of 'fedora39' on port 3389 (VRDE): connect an RDP client to "
+		  "it\nstatus:0:\n" },
+		{ "LABEL:fedora39,CONSOLE:VBOX", "VBoxManage list runningvms\n",
+		  "status:1:'fedora39' is already running: its VBOX console can only be chosen when it "
+		  "starts (use CONSOLE:RDP to reach it now)\n" },
+	};
+	size_t i;
+	char *l;
+
+	setenv("DISPLAY", ":0", 1);
+	for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+		run(CTYS_ACT_CREATE, cases[i].subopts);
+		cr_assert_str_eq(buf_cstr(&msgs), cases[i].msgs, "%s", cases[i].subopts);
+		cr_assert_str_eq(l = take_log(), cases[i].log, "%s: %s", cases[i].subopts, l);
+		free(l);
+	}
+	buf_free(&msgs);
+}
+
+Test(vbox, clientport)
+{
+	char *want, *id = xasprintf("ID:%s/vms/fedora39/fedora39.vdi", tmp);
+
+	run(CTYS_ACT_GETCLIENTPORT, "LABEL:fedora39");
+	want = xasprintf("rec:CLIENTPORT(VBOX,%s,fedora39)=3389\nstatus:0:\n", agent_hostname());
+	cr_assert_str_eq(buf_cstr(&msgs), want);
+	free(want);
+	/* LIST gives the ID ENUMERATE gives: the .vdi */
+	run(CTYS_ACT_GETCLIENTPORT, id);
+	want = xasprintf("rec:CLIENTPORT(VBOX,%s,%s)=3389\nstatus:0:\n", agent_hostname(), id + 3);
+	cr_assert_str_eq(buf_cstr(&msgs), want);
+	free(want);
+	run(CTYS_ACT_ISACTIVE, id);
+	want = xasprintf("rec:ISACTIVE(VBOX,%s)=0\nstatus:0:\n", id + 3);
+	cr_assert_str_eq(buf_cstr(&msgs), want);
+	free(want);
+	run(CTYS_ACT_GETCLIENTPORT, "debian");
+	cr_assert_str_eq(buf_cstr(&msgs), "status:1:debian: no running VBOX machine with that ID or "
+	    "label\n");
+	free(id);
+	buf_free(&msgs);
+}
+
+/* VBoxSVC not starting, a disk the account may not open: said plainly. */
+Test(vbox, errors)
+{
+	char *want;
+
+	setenv("FAKE_VBOX_DENY", "debian", 1);
+	run(CTYS_ACT_CREATE, "LABEL:debian");
+	want = xasprintf("status:2:'VBoxManage startvm debian --type headless' failed: permission "
+	    "denied: this account may not open the machine's files (VBoxManage: error: Could not "
+	    "open the medium '%s/vms/debian/debian.vdi'.)\n", tmp);
+	cr_assert(strstr(buf_cstr(&msgs), want) != NULL, "%s", buf_cstr(&msgs));
+	free(want);
+	setenv("FAKE_VBOX_NOSVC", "1", 1);
+	run(CTYS_ACT_CANCEL, "ALL");
+	cr_assert(strstr(buf_cstr(&msgs), "status:2:VBoxManage list runningvms failed: VirtualBox's "
+	    "service (VBoxSVC) cannot be started for this account (VBoxManage: error: Failed to "
+	    "create the VirtualBox object!)\n") != NULL, "%s", buf_cstr(&msgs));
+	buf_free(&msgs);
+}
+
+Test(vbox, info_show)
+{
+	char *want;
+
+	cr_assert_eq(run_info(true), CTYS_OK);
+	want = xasprintf("rec:VBOX    :VBoxManage %s/bin/VBoxManage, VBOX_7.0.14, server ENABLED\n",
+	    tmp);
+	cr_assert_str_eq(buf_cstr(&msgs), want);
+	free(want);
+	cr_assert_eq(run_info(false), CTYS_OK);
+	cr_assert_str_eq(buf_cstr(&msgs), "rec:VBOX    :1 running: fedora39\n");
+	setenv("FAKE_VBOX_NOSVC", "1", 1);
+	cr_assert_eq(run_info(false), CTYS_ERR_IO);
 	buf_free(&msgs);
 }

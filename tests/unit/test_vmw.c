@@ -16,7 +16,11 @@ setup(void)
 {
 	hyp_setup("fake-vmrun", "vmrun", "vmw");
 	unsetenv("FAKE_VMRUN_FAIL");
+	unsetenv("FAKE_VMRUN_DENY");
 	unsetenv("VMW_IGNORE");
+	unsetenv("VMW_CONSOLE_DEFAULT");
+	unsetenv("CTYS_VNCVIEWER");
+	unsetenv("DISPLAY");
 }
 
 TestSuite(vmw, .init = setup, .fini = teardown);
@@ -98,7 +102,8 @@ Test(vmw, create_cancel)
 	cr_assert_str_eq(buf_cstr(&msgs), "status:1:no VMW configuration matches the address "
 	    "(searched the base paths)\n");
 	run(CTYS_ACT_CREATE, "LABEL:win7,CONSOLE:VMWRC");
-	cr_assert(strstr(buf_cstr(&msgs), "status:1:CONSOLE:VMWRC of VMW needs a display") != NULL);
+	cr_assert_str_eq(buf_cstr(&msgs), "status:1:CONSOLE:VMWRC is not supported by VMW (NONE VMW "
+	    "VNC)\n");
 	free(take_log());
 	run(CTYS_ACT_CANCEL, "LABEL:ubuntu22");
 	want = xasprintf("vmrun list\nvmrun stop %s soft\n", u);
@@ -134,15 +139,102 @@ Test(vmw, create_cancel)
 	setenv("FAKE_VMRUN_FAIL", "stop", 1);
 	run(CTYS_ACT_CANCEL, "LABEL:ubuntu22");
 	want = xasprintf("msg:stderr:Error: The virtual machine is not powered on: %s\n"
-	    "status:2:'vmrun stop %s soft' failed: Error: The virtual machine is not powered on: "
-	    "%s\n", u, u, u);
+	    "status:2:'vmrun stop %s soft' failed: the VMware machine is not running (Error: The "
+	    "virtual machine is not powered on: %s)\n", u, u, u);
 	cr_assert_str_eq(buf_cstr(&msgs), want);
 	free(want);
 	setenv("FAKE_VMRUN_FAIL", "list", 1);
 	run(CTYS_ACT_CANCEL, "ALL");
 	cr_assert_str_eq(buf_cstr(&msgs), "msg:stderr:Error: Unable to connect to host.\n"
-	    "status:2:vmrun list failed: Error: Unable to connect to host.\n");
+	    "status:2:vmrun list failed: vmrun cannot reach VMware: no usable VMware product is "
+	    "running for this account (Error: Unable to connect to host.)\n");
 	free(u);
 	free(w);
+	buf_free(&msgs);
+}
+
+/* Consoles: "vmrun start <vmx> gui", and a VNC viewer to the .vmx's RemoteDisplay port. */
+Test(vmw, consoles)
+{
+	char *l, *want, *u = xasprintf("%s/vms/ws/ubuntu22/ubuntu22.vmx", tmp),
+	    *w = xasprintf("%s/vms/ws/win7/win7.vmx", tmp);
+
+	hyp_install("fake-client", "vncviewer");
+	run(CTYS_ACT_CREATE, "LABEL:win7,CONSOLE:VMW");
+	cr_assert_str_eq(buf_cstr(&msgs), "status:1:CONSOLE:VMW of VMW needs an X display (DISPLAY "
+	    "is not set)\n");
+	setenv("DISPLAY", ":0", 1);
+	run(CTYS_ACT_CREATE, "LABEL:win7,CONSOLE:VMW");
+	want = xasprintf("vmrun list\nvmrun start %s gui\n", w);
+	cr_assert_str_eq(l = take_log(), want);
+	free(l);
+	free(want);
+	run(CTYS_ACT_CREATE, "LABEL:win7,CONSOLE:VNC");
+	want = xasprintf("status:1:CONSOLE:VNC of VMW needs RemoteDisplay.vnc.enabled = \"TRUE\" and "
+	    "RemoteDisplay.vnc.port in %s\n", w);
+	cr_assert_str_eq(buf_cstr(&msgs), want);
+	free(want);
+	run(CTYS_ACT_CREATE, "LABEL:ubuntu22,CONSOLE:VNC");
+	want = xasprintf("msg:info:'%s' is already running\nmsg:info:VNC console of 'ubuntu22': "
+	    "vncviewer localhost::5901 started\nstatus:0:\n", u);
+	cr_assert_str_eq(buf_cstr(&msgs), want);
+	free(want);
+	cr_assert(wait_log_line("vncviewer localhost::5901"));
+	run(CTYS_ACT_CREATE, "LABEL:ubuntu22,CONSOLE:VMW");
+	want = xasprintf("status:1:'%s' is already running: its VMW console can only be chosen when "
+	    "it starts (use CONSOLE:VNC to reach it now)\n", u);
+	cr_assert_str_eq(buf_cstr(&msgs), want);
+	free(want);
+	free(u);
+	free(w);
+	buf_free(&msgs);
+}
+
+Test(vmw, clientport)
+{
+	char *want;
+
+	run(CTYS_ACT_GETCLIENTPORT, "LABEL:ubuntu22");
+	want = xasprintf("rec:CLIENTPORT(VMW,%s,ubuntu22)=5901\nstatus:0:\n", agent_hostname());
+	cr_assert_str_eq(buf_cstr(&msgs), want);
+	free(want);
+	run(CTYS_ACT_GETCLIENTPORT, "win7");
+	cr_assert_str_eq(buf_cstr(&msgs), "status:1:win7: no running VMW machine with that ID or "
+	    "label\n");
+	buf_free(&msgs);
+}
+
+/* Permission and a missing machine: said plainly. */
+Test(vmw, errors)
+{
+	char *want, *w = xasprintf("%s/vms/ws/win7/win7.vmx", tmp);
+
+	setenv("FAKE_VMRUN_FAIL", "start", 1);
+	run(CTYS_ACT_CREATE, "LABEL:win7");
+	want = xasprintf("status:2:'vmrun start %s nogui' failed: no such VMware machine (.vmx) "
+	    "(Error: Cannot open VM: %s, The virtual machine cannot be found)\n", w, w);
+	cr_assert(strstr(buf_cstr(&msgs), want) != NULL, "%s", buf_cstr(&msgs));
+	free(want);
+	setenv("FAKE_VMRUN_DENY", "1", 1);
+	run(CTYS_ACT_CANCEL, "ALL");
+	cr_assert(strstr(buf_cstr(&msgs), "status:2:vmrun list failed: permission denied: this "
+	    "account may not use the VMware machine (Error: Insufficient permissions in host "
+	    "operating system)\n") != NULL, "%s", buf_cstr(&msgs));
+	free(w);
+	buf_free(&msgs);
+}
+
+Test(vmw, info_show)
+{
+	char *want;
+
+	cr_assert_eq(run_info(true), CTYS_OK);
+	want = xasprintf("rec:VMW     :vmrun %s/bin/vmrun, VMW_GENERIC, server ENABLED\n", tmp);
+	cr_assert_str_eq(buf_cstr(&msgs), want);
+	free(want);
+	cr_assert_eq(run_info(false), CTYS_OK);
+	want = xasprintf("rec:VMW     :1 running: %s/vms/ws/ubuntu22/ubuntu22.vmx\n", tmp);
+	cr_assert_str_eq(buf_cstr(&msgs), want);
+	free(want);
 	buf_free(&msgs);
 }

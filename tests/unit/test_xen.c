@@ -17,7 +17,12 @@ setup(void)
 	hyp_setup("fake-xl", "xl", "xen");
 	setenv("XEN_SAVEDIR", tmp, 1);
 	unsetenv("FAKE_XL_FAIL");
+	unsetenv("FAKE_XL_DENY");
 	unsetenv("XEN_IGNORE");
+	unsetenv("DISPLAY");
+	unsetenv("CTYS_VNCVIEWER");
+	unsetenv("XEN_CONSOLE_DEFAULT");
+	setenv("XEN_CONSOLE_DOMU_INIT_WAIT", "0", 1);
 }
 
 TestSuite(xen, .init = setup, .fini = teardown);
@@ -89,7 +94,7 @@ Test(xen, list_golden)
 	cr_assert_eq(xen_ops.list(&pj, rec_emit, NULL), CTYS_OK);
 	cr_assert_str_eq(buf_cstr(&recs), want);
 	l = take_log();
-	cr_assert_str_eq(l, "xl info\nxl list -v\nxl info\n", "%s", l);
+	cr_assert_str_eq(l, "xl info\nxl list -v\nxl info\nxl list -l\n", "%s", l);
 	free(l);
 	free(want);
 	json_decref(j);
@@ -103,8 +108,9 @@ Test(xen, list_error)
 
 	setenv("FAKE_XL_FAIL", "list", 1);
 	cr_assert_eq(xen_ops.list(&pj, rec_emit, NULL), CTYS_ERR_IO);
-	cr_assert_str_eq(ctys_errmsg(), "xl list -v failed: xencall: error: Could not obtain handle "
-	    "on privileged command interface: No such file or directory");
+	cr_assert_str_eq(ctys_errmsg(), "xl list -v failed: the Xen hypervisor is not running here "
+	    "(xencall: error: Could not obtain handle on privileged command interface: No such file "
+	    "or directory)");
 	cr_assert(strstr(buf_cstr(&msgs), "msg:stderr:libxl: error: libxl.c:102") != NULL);
 	json_decref(j);
 }
@@ -117,8 +123,11 @@ Test(xen, create)
 	cr_assert_str_eq(buf_cstr(&msgs), "status:1:no XEN configuration matches the address "
 	    "(searched the base paths)\n");
 	run(CTYS_ACT_CREATE, "FILENAME:deb12,CONSOLE:XTERM");
-	cr_assert_str_eq(buf_cstr(&msgs), "status:1:CONSOLE:XTERM of XEN needs a display or terminal "
-	    "and is not available in this version of ctys (use CONSOLE:NONE)\n");
+	cr_assert_str_eq(buf_cstr(&msgs), "status:1:CONSOLE:XTERM of XEN needs an X display "
+	    "(DISPLAY is not set)\n");
+	run(CTYS_ACT_CREATE, "FILENAME:deb12,CONSOLE:CLI");
+	cr_assert_str_eq(buf_cstr(&msgs), "status:1:CONSOLE:CLI is not supported by XEN (NONE VNC "
+	    "XTERM GTERM)\n");
 	free(take_log());
 	/* deb12 runs already: nothing started */
 	run(CTYS_ACT_CREATE, "FILENAME:deb12,REUSE");
@@ -160,9 +169,13 @@ Test(xen, create)
 	/* xl create failing: its error is relayed */
 	setenv("FAKE_XL_FAIL", "create", 1);
 	run(CTYS_ACT_CREATE, "LABEL:deb12");
-	want = xasprintf("msg:stderr:Invalid domain identifier: %s/vms/deb12/deb12.conf\n"
-	    "status:2:'xl create %s/vms/deb12/deb12.conf' failed: Invalid domain identifier: "
-	    "%s/vms/deb12/deb12.conf\n", tmp, tmp, tmp);
+	want = xasprintf("msg:stderr:Parsing config from %s/vms/deb12/deb12.conf\n"
+	    "msg:stderr:libxl: error: libxl_create.c:689:libxl__domain_make: Domain 9:Domain with "
+	    "name \"deb12\" already exists.\n"
+	    "msg:stderr:libxl: error: libxl_create.c:1290:initiate_domain_create: Domain 9:cannot "
+	    "make domain: -6\n"
+	    "status:2:'xl create %s/vms/deb12/deb12.conf' failed: libxl: error: libxl_create.c:689:"
+	    "libxl__domain_make: Domain 9:Domain with name \"deb12\" already exists.\n", tmp, tmp);
 	cr_assert_str_eq(buf_cstr(&msgs), want);
 	free(want);
 	buf_free(&msgs);
@@ -213,7 +226,127 @@ Test(xen, cancel)
 	/* an error of xl is relayed with its text */
 	setenv("FAKE_XL_FAIL", "shutdown", 1);
 	run(CTYS_ACT_CANCEL, "LABEL:win10");
-	cr_assert_str_eq(buf_cstr(&msgs), "msg:stderr:Invalid domain identifier: win10\n"
-	    "status:2:'xl shutdown win10' failed: Invalid domain identifier: win10\n");
+	cr_assert_str_eq(buf_cstr(&msgs), "msg:stderr:win10 is an invalid domain identifier (rc=-6)\n"
+	    "status:2:'xl shutdown win10' failed: no such Xen domain (win10 is an invalid domain "
+	    "identifier (rc=-6))\n");
+	buf_free(&msgs);
+}
+
+/* An account without rights on the hypervisor: every call says so. */
+Test(xen, permission_denied)
+{
+	static const char deny[] = "permission denied: xl needs root rights on the Xen host "
+	    "(xencall: error: Could not obtain handle on privileged command interface: Permission "
+	    "denied)";
+	char *want;
+
+	setenv("FAKE_XL_DENY", "1", 1);
+	run(CTYS_ACT_CANCEL, "LABEL:deb12");
+	want = xasprintf("status:2:xl list -v failed: %s\n", deny);
+	cr_assert(strstr(buf_cstr(&msgs), want) != NULL, "%s", buf_cstr(&msgs));
+	free(want);
+	run(CTYS_ACT_CREATE, "LABEL:deb12");
+	want = xasprintf("status:2:xl list -v failed: %s\n", deny);
+	cr_assert(strstr(buf_cstr(&msgs), want) != NULL, "%s", buf_cstr(&msgs));
+	free(want);
+	buf_free(&msgs);
+}
+
+/* Consoles: the clients get the exact argv; without a display, VNC says where to connect. */
+Test(xen, consoles)
+{
+	char *l, *want;
+
+	hyp_install("fake-client", "vncviewer");
+	hyp_install("fake-client", "xterm");
+	hyp_install("fake-client", "gnome-terminal");
+	run(CTYS_ACT_CREATE, "LABEL:deb12,CONSOLE:VNC");
+	cr_assert_str_eq(buf_cstr(&msgs), "msg:info:domain 'deb12' is already running (id 3)\n"
+	    "msg:info:VNC console of 'deb12' on port 5901; no X display here (DISPLAY is not set): "
+	    "connect a viewer to that port\nstatus:0:\n");
+	cr_assert_str_eq(l = take_log(), "xl info\nxl list -v\nxl list -l\n");
+	free(l);
+	setenv("DISPLAY", ":0", 1);
+	run(CTYS_ACT_CREATE, "LABEL:win10,CONSOLE:vncviewer");
+	cr_assert_str_eq(buf_cstr(&msgs), "msg:info:domain 'win10' is already running (id 5)\n"
+	    "msg:info:VNC console of 'win10': vncviewer localhost::5907 started\nstatus:0:\n");
+	cr_assert(wait_log_line("vncviewer localhost::5907"));
+	free(take_log());
+	run(CTYS_ACT_CREATE, "LABEL:win10,CONSOLE:XTERM");
+	cr_assert_str_eq(buf_cstr(&msgs), "msg:info:domain 'win10' is already running (id 5)\n"
+	    "msg:info:console of domain 'win10': xterm -T win10 -e xl console win10 started\n"
+	    "status:0:\n");
+	cr_assert(wait_log_line("xterm -T win10 -e xl console win10"));
+	run(CTYS_ACT_CREATE, "LABEL:deb12,CONSOLE:GTERM");
+	cr_assert(wait_log_line("gnome-terminal --title deb12 -- xl console deb12"));
+	free(take_log());
+	/* a fresh domain: created, then its viewer (display as the file fixes it) */
+	setenv("FAKE_DIR", tmp, 1);
+	cr_assert_eq(system("cp $PWD/tests/fixtures/hyp/xl-info.out $HOME/ && : > $HOME/xl-list-l.json"
+	    " && grep -v '^deb12 ' $PWD/tests/fixtures/hyp/xl-list-v.out > $HOME/xl-list-v.out"), 0);
+	setenv("XEN_CONSOLE_DEFAULT", "VNC", 1);
+	run(CTYS_ACT_CREATE, "LABEL:deb12");
+	want = xasprintf("msg:info:xl create %s/vms/deb12/deb12.conf: done\n"
+	    "msg:info:VNC console of 'deb12': vncviewer localhost::5901 started\nstatus:0:\n", tmp);
+	cr_assert_str_eq(buf_cstr(&msgs), want);
+	free(want);
+	cr_assert(wait_log_line("vncviewer localhost::5901"));
+	/* no such viewer: the domain runs, the console fails with the reason */
+	setenv("CTYS_VNCVIEWER", "no-such-vncviewer", 1);
+	run(CTYS_ACT_CREATE, "LABEL:win10");
+	cr_assert_str_eq(buf_cstr(&msgs), "msg:info:domain 'win10' is already running (id 5)\n"
+	    "status:2:domain 'win10' runs, but its VNC console cannot be started: no-such-vncviewer "
+	    "is not installed: not found on PATH\n");
+	buf_free(&msgs);
+}
+
+Test(xen, clientport)
+{
+	char *want, *id = xasprintf("ID:%s/vms/deb12/deb12.conf", tmp);
+
+	run(CTYS_ACT_GETCLIENTPORT, "LABEL:deb12");
+	want = xasprintf("rec:CLIENTPORT(XEN,%s,deb12)=5901\nstatus:0:\n", agent_hostname());
+	cr_assert_str_eq(buf_cstr(&msgs), want);
+	free(want);
+	/* as xl runs it (CALLOPTS vncdisplay=7), not as the file says (2) */
+	run(CTYS_ACT_GETCLIENTPORT, "win10");
+	want = xasprintf("rec:CLIENTPORT(XEN,%s,win10)=5907\nstatus:0:\n", agent_hostname());
+	cr_assert_str_eq(buf_cstr(&msgs), want);
+	free(want);
+	run(CTYS_ACT_GETCLIENTPORT, id);
+	want = xasprintf("rec:CLIENTPORT(XEN,%s,%s)=5901\nstatus:0:\n", agent_hostname(), id + 3);
+	cr_assert_str_eq(buf_cstr(&msgs), want);
+	free(want);
+	run(CTYS_ACT_GETCLIENTPORT, "LABEL:nosuch");
+	cr_assert_str_eq(buf_cstr(&msgs), "status:1:nosuch: no running XEN machine with that ID or "
+	    "label\n");
+	free(id);
+	buf_free(&msgs);
+}
+
+Test(xen, info_show)
+{
+	char *want;
+
+	cr_assert_eq(run_info(true), CTYS_OK);
+	want = xasprintf("rec:XEN     :xl %s/bin/xl, XEN_4.17.3, accel HVM, server ENABLED\n", tmp);
+	cr_assert_str_eq(buf_cstr(&msgs), want);
+	free(want);
+	cr_assert_eq(run_info(false), CTYS_OK);
+	cr_assert_str_eq(buf_cstr(&msgs), "rec:XEN     :2 running: deb12(3,-b----) win10(5,--p---)\n");
+	buf_free(&msgs);
+}
+
+Test(xen, info_show_not_running)
+{
+	char *l;
+
+	setenv("FAKE_XL_FAIL", "info", 1);
+	cr_assert_eq(run_info(false), CTYS_OK);
+	cr_assert_str_eq(buf_cstr(&msgs), "rec:XEN     :server DISABLED: the Xen hypervisor is not "
+	    "running here (xl info: xencall: error: Could not obtain handle on privileged command "
+	    "interface: No such file or directory)\n");
+	cr_assert_str_eq(l = take_log(), "xl info\n");
+	free(l);
 	buf_free(&msgs);
 }
