@@ -3,7 +3,8 @@ LIB_SRCS += agents/plugin.c agents/agent.c agents/exec.c agents/relay.c agents/a
             agents/collect.c agents/listrec.c agents/cli.c agents/pm.c agents/pm-host.c \
             agents/pm-conf.c agents/pm-run.c agents/wol.c \
             agents/tool.c agents/ctyskeys.c agents/xen.c agents/vbox.c agents/vmw.c \
-            agents/qemu.c agents/qemu-conf.c agents/qemu-qmp.c agents/qemu-run.c
+            agents/qemu.c agents/qemu-conf.c agents/qemu-qmp.c agents/qemu-run.c \
+            agents/hosts.c agents/vnc.c agents/viewer.c
 PROGS += ctys-agent ctys-agent-relay ctys-wakeup
 ctys-agent_MAIN := agents/ctys-agent.c
 ctys-agent-relay_MAIN := agents/ctys-agent-relay.c

@@ -47,7 +47,10 @@ const struct plugin_desc plugin_table[] = {
 	{ "X11", "X11", PLUGIN_HOST, A(CREATE) | A(LIST) | A(INFO) | A(SHOW), false,
 	    "X11 clients with forwarded display", { 0 }, NULL },
 	{ "VNC", "VNC", PLUGIN_HOST, A(CREATE) | A(CANCEL) | A(LIST) | A(INFO) | A(SHOW) |
-	    A(GETCLIENTPORT), true, "VNC desktops (server and viewer)", { 0 }, NULL },
+	    A(GETCLIENTPORT) | A(ISACTIVE), true, "VNC desktops (server and viewer)",
+	    { [CTYS_ACT_CREATE] = "LABEL ID REUSE CONNECT RECONNECT RESUME VNCBASE VNCPORT WAITS",
+	      [CTYS_ACT_CANCEL] = "LABEL ID ALL CLIENT SERVER BOTH POWEROFF FORCE" },
+	    &vnc_ops },
 	{ "RDP", "RDP", PLUGIN_HOST, A(CREATE) | A(CANCEL) | A(LIST) | A(INFO) | A(SHOW) |
 	    A(GETCLIENTPORT), true, "RDP clients", { 0 }, NULL },
 };

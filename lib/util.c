@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <stdio.h>
+#include <time.h>
 
 #include "lib/xmalloc.h"
 
@@ -161,4 +163,39 @@ find_sorted(const void *key, const void *base, size_t n, size_t size,
     int (*cmp)(const void *, const void *))
 {
 	return n == 0 ? NULL : bsearch(key, base, n, size, cmp);
+}
+
+long long
+util_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+util_sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+char *
+util_read_file(const char *path, size_t max, size_t *len)
+{
+	FILE *f = fopen(path, "r");
+	char *b;
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	b = xmalloc(max + 1);
+	n = fread(b, 1, max, f);
+	fclose(f);
+	b[n] = '\0';
+	if (len)
+		*len = n;
+	return b;
 }

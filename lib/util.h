@@ -51,4 +51,14 @@ char *str_upper(const char *s);
 bool str_ieq(const char *a, const char *b);
 bool str_has_prefix(const char *s, const char *prefix);
 
+/* CLOCK_MONOTONIC in milliseconds. */
+long long util_now_ms(void);
+/* Sleep ms milliseconds (an interrupted sleep ends early). */
+void util_sleep_ms(int ms);
+/*
+ * At most max bytes of the file at path, NUL-terminated, length in *len
+ * (may be NULL); NULL when it cannot be opened.  Caller frees.
+ */
+char *util_read_file(const char *path, size_t max, size_t *len);
+
 #endif
