@@ -88,8 +88,9 @@ hosts_procs(const char *const *names, struct hproc **out)
 			continue;
 		}
 		base = strrchr(cmd, '/') ? strrchr(cmd, '/') + 1 : cmd;
-		for (k = 0; names[k] && !match; k++)
+		for (k = 0; names && names[k] && !match; k++)
 			match = strcmp(base, names[k]) == 0;
+		match |= names == NULL;
 		/* another network namespace is another machine (a container, a rig node) */
 		snprintf(p, sizeof p, "/proc/%s/ns/net", de->d_name);
 		memset(ns, 0, sizeof ns);

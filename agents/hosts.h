@@ -33,7 +33,7 @@ struct hproc {
 
 /*
  * The processes whose argv[0] has one of the base names in `names`
- * (NULL-terminated), in this network namespace: one in another namespace
+ * (NULL-terminated; NULL: every process), in this network namespace: one in another namespace
  * runs on another (virtual) machine, a container or a rig node.  Zombies
  * are skipped.  Returns the count; *out is an
  * array for hosts_procs_free().

@@ -4,7 +4,7 @@ LIB_SRCS += agents/plugin.c agents/agent.c agents/exec.c agents/relay.c agents/a
             agents/pm-conf.c agents/pm-run.c agents/wol.c \
             agents/tool.c agents/ctyskeys.c agents/xen.c agents/vbox.c agents/vmw.c \
             agents/qemu.c agents/qemu-conf.c agents/qemu-qmp.c agents/qemu-run.c \
-            agents/hosts.c agents/vnc.c agents/viewer.c
+            agents/hosts.c agents/vnc.c agents/viewer.c agents/x11.c agents/rdp.c
 PROGS += ctys-agent ctys-agent-relay ctys-wakeup
 ctys-agent_MAIN := agents/ctys-agent.c
 ctys-agent-relay_MAIN := agents/ctys-agent-relay.c
