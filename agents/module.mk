@@ -10,4 +10,5 @@ ctys-agent_MAIN := agents/ctys-agent.c
 ctys-agent-relay_MAIN := agents/ctys-agent-relay.c
 ctys-wakeup_MAIN := agents/ctys-wakeup.c
 MAN_PAGES += man/ctys-agent.8 man/ctys-agent-relay.8 man/ctys-protocol.5 man/ctys-PM.1 man/ctys-wakeup.1 \
-             man/ctys-XEN.1 man/ctys-VBOX.1 man/ctys-VMW.1 man/ctys-QEMU.1
+             man/ctys-XEN.1 man/ctys-VBOX.1 man/ctys-VMW.1 man/ctys-QEMU.1 \
+             man/ctys-CLI.1 man/ctys-X11.1 man/ctys-VNC.1 man/ctys-RDP.1
