@@ -46,11 +46,19 @@ const struct plugin_desc plugin_table[] = {
 	    { [CTYS_ACT_CREATE] = "LABEL CMD SHELL CALLOPTS XOPTS CHDIR STUBMODE" },
 	    &cli_ops },
 	{ "X11", "X11", PLUGIN_HOST, A(CREATE) | A(LIST) | A(INFO) | A(SHOW), false,
-	    "X11 clients with forwarded display", { 0 }, NULL },
+	    "X11 clients with forwarded display",
+	    { [CTYS_ACT_CREATE] = "LABEL CONSOLE CMD SHELL CALLOPTS XOPTS CHDIR NOTITLE" },
+	    &x11_ops },
 	{ "VNC", "VNC", PLUGIN_HOST, A(CREATE) | A(CANCEL) | A(LIST) | A(INFO) | A(SHOW) |
-	    A(GETCLIENTPORT), true, "VNC desktops (server and viewer)", { 0 }, NULL },
+	    A(GETCLIENTPORT) | A(ISACTIVE), true, "VNC desktops (server and viewer)",
+	    { [CTYS_ACT_CREATE] = "LABEL ID REUSE CONNECT RECONNECT RESUME VNCBASE VNCPORT WAITS",
+	      [CTYS_ACT_CANCEL] = "LABEL ID ALL CLIENT SERVER BOTH POWEROFF FORCE" },
+	    &vnc_ops },
 	{ "RDP", "RDP", PLUGIN_HOST, A(CREATE) | A(CANCEL) | A(LIST) | A(INFO) | A(SHOW) |
-	    A(GETCLIENTPORT), true, "RDP clients", { 0 }, NULL },
+	    A(GETCLIENTPORT), true, "RDP clients",
+	    { [CTYS_ACT_CREATE] = "LABEL RDPPORT INSECURE CONNECT RECONNECT CONSOLE CALLOPTS XOPTS",
+	      [CTYS_ACT_CANCEL] = "LABEL ALL CLIENT SERVER BOTH" },
+	    &rdp_ops },
 };
 const size_t plugin_count = sizeof plugin_table / sizeof plugin_table[0];
 

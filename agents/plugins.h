@@ -14,5 +14,8 @@ extern const struct plugin_ops qemu_ops;
 extern const struct plugin_ops xen_ops;
 extern const struct plugin_ops vbox_ops;
 extern const struct plugin_ops vmw_ops;
+extern const struct plugin_ops vnc_ops;
+extern const struct plugin_ops rdp_ops;
+extern const struct plugin_ops x11_ops;
 
 #endif

@@ -96,24 +96,6 @@ rpath(const char *rundir, const char *label, const char *ext)
 	return xasprintf("%s/%s%s", rundir, label, ext);
 }
 
-static char *
-read_small(const char *path, size_t max, size_t *len)
-{
-	FILE *f = fopen(path, "r");
-	char *b;
-	size_t n;
-
-	if (f == NULL)
-		return NULL;
-	b = xmalloc(max + 1);
-	n = fread(b, 1, max, f);
-	fclose(f);
-	b[n] = '\0';
-	if (len)
-		*len = n;
-	return b;
-}
-
 static bool
 write_small(const char *path, const char *text)
 {
@@ -264,7 +246,7 @@ qemu_instances(struct qemu_inst **out)
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
 		snprintf(p, sizeof p, "/proc/%s/cmdline", de->d_name);
-		cmd = read_small(p, 65536, &len);
+		cmd = util_read_file(p, 65536, &len);
 		if (cmd == NULL)
 			continue;
 		if (!qemu_inst_from_cmdline(cmd, len, &x)) {
@@ -280,12 +262,12 @@ qemu_instances(struct qemu_inst **out)
 		if (rd && x.label[0]) {
 			char *pf = rpath(rd, x.label, ".pid"), *cf;
 
-			s = read_small(pf, 64, NULL);
+			s = util_read_file(pf, 64, NULL);
 			if (s && atol(s) == (long)x.pid) {
 				x.ours = true;
 				cf = rpath(rd, x.label, ".conf");
 				free(s);
-				s = read_small(cf, PATH_MAX - 1, NULL);
+				s = util_read_file(cf, PATH_MAX - 1, NULL);
 				if (s) {
 					s[strcspn(s, "\n")] = '\0';
 					snprintf(x.conf, sizeof x.conf, "%s", s);
@@ -316,7 +298,7 @@ still_running(pid_t pid, const char *label)
 	bool ok;
 
 	snprintf(p, sizeof p, "/proc/%ld/cmdline", (long)pid);
-	cmd = read_small(p, 65536, &len);
+	cmd = util_read_file(p, 65536, &len);
 	if (cmd == NULL)
 		return false;
 	ok = len > 0 && qemu_inst_from_cmdline(cmd, len, &x) && strcmp(x.label, label) == 0;
@@ -325,7 +307,7 @@ still_running(pid_t pid, const char *label)
 		char st[256], *c;
 
 		snprintf(p, sizeof p, "/proc/%ld/stat", (long)pid);
-		cmd = read_small(p, sizeof st - 1, NULL);
+		cmd = util_read_file(p, sizeof st - 1, NULL);
 		if (cmd && (c = strrchr(cmd, ')')) != NULL && c[1] == ' ' && c[2] == 'Z')
 			ok = false;
 		free(cmd);
@@ -895,7 +877,7 @@ spawn(const struct strv *argv, const char *log, pid_t *pid)
 static void
 show_log(const struct pjob *j, const char *log)
 {
-	char *t = read_small(log, 16384, NULL), *s, *e;
+	char *t = util_read_file(log, 16384, NULL), *s, *e;
 	int n = 0;
 
 	for (s = t; s && *s && n < 40; s = *e ? e + 1 : e, n++) {

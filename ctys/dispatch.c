@@ -9,6 +9,7 @@
 
 #include "agents/agent.h"
 #include "agents/relay.h"
+#include "ctys/hostclient.h"
 #include "ctys/render.h"
 #include "lib/buf.h"
 #include "lib/link.h"
@@ -136,6 +137,48 @@ wire_job(struct run *r, const struct job *j, bool star)
 /* The user to log in as: only an explicit one; else ssh_config (or the local user). */
 #define LOGIN(j, h) ((j)->hops[h].user_given ? (j)->hops[h].user : NULL)
 
+/* Send a wire job to the agent of its first hop (CHAIN) or last hop (STAR). */
+static void
+send_job(void *ctx, const struct job *j, json_t *job, const struct link_sink *sink)
+{
+	struct run *r = ctx;
+	const char *id = proto_str(job, "id");
+	bool star = j->opts.resolver == 1;
+	struct sshc *s = NULL;
+	size_t h, first = 0;
+	int tmo = r->cfg->timeout > 0 ? (r->cfg->timeout + 3 * (int)j->nhops) * 1000 : 0;
+
+	if (j->local) {
+		if (!star || j->nhops == 1) {
+			agent_handle_job(r->local, job, sink);
+			return;
+		}
+		first = 1; /* STAR from here: the first remote hop is connected directly */
+	}
+	if (!star) {
+		s = sshc_pool_get(r->pool, NULL, LOGIN(j, 0), j->hops[0].host, j->hops[0].port,
+		    j->opts.agentfwd);
+		if (s == NULL) {
+			link_fail(sink, id, j->hops[0].host, LINK_CODE_UNREACHABLE, ctys_errmsg());
+		} else {
+			/* the relay (with SSH) only where the job goes further */
+			char *cmd = agent_command(r->cfg->agent_cmd, j->nhops > 1);
+
+			link_run_job(s, cmd, job, j->hops[0].host, tmo, sink);
+			free(cmd);
+		}
+		return;
+	}
+	for (h = first; h < j->nhops; h++) {
+		s = sshc_pool_get(r->pool, s, LOGIN(j, h), j->hops[h].host, j->hops[h].port, false);
+		if (s == NULL) {
+			link_fail(sink, id, j->hops[h].host, LINK_CODE_UNREACHABLE, ctys_errmsg());
+			return;
+		}
+	}
+	link_run_job(s, r->cfg->agent_cmd, job, j->hops[j->nhops - 1].host, tmo, sink);
+}
+
 static void
 run_job(struct run *r, size_t idx)
 {
@@ -143,13 +186,8 @@ run_job(struct run *r, size_t idx)
 	struct sinkctx sc = { r, idx, "" };
 	struct link_sink sink = { on_msg, &sc };
 	struct buf addr = BUF_INIT;
-	bool star = j->opts.resolver == 1;
-	struct sshc *s = NULL;
-	json_t *job = wire_job(r, j, star);
-	const char *id = proto_str(job, "id");
+	json_t *job = wire_job(r, j, j->opts.resolver == 1);
 	double t0 = now_s();
-	size_t h, first = 0;
-	int tmo = r->cfg->timeout > 0 ? (r->cfg->timeout + 3 * (int)j->nhops) * 1000 : 0;
 
 	job_address(&addr, j);
 	snprintf(sc.target, sizeof sc.target, "%s", buf_cstr(&addr));
@@ -165,36 +203,13 @@ run_job(struct run *r, size_t idx)
 	pthread_mutex_lock(&r->lock);
 	r->res[idx].t0 = t0;
 	pthread_mutex_unlock(&r->lock);
-	if (j->local) {
-		if (!star || j->nhops == 1) {
-			agent_handle_job(r->local, job, &sink);
-			goto done;
-		}
-		first = 1; /* STAR from here: the first remote hop is connected directly */
-	}
-	if (!star) {
-		s = sshc_pool_get(r->pool, NULL, LOGIN(j, 0), j->hops[0].host, j->hops[0].port,
-		    j->opts.agentfwd);
-		if (s == NULL) {
-			link_fail(&sink, id, j->hops[0].host, LINK_CODE_UNREACHABLE, ctys_errmsg());
-		} else {
-			/* the relay (with SSH) only where the job goes further */
-			char *cmd = agent_command(r->cfg->agent_cmd, j->nhops > 1);
+	if (hostclient_wants(j)) {
+		struct hc_env he = { r->pool, send_job, r, 0 };
 
-			link_run_job(s, cmd, job, j->hops[0].host, tmo, &sink);
-			free(cmd);
-		}
-		goto done;
+		hostclient_run(&he, j, job, &sink);
+	} else {
+		send_job(r, j, job, &sink);
 	}
-	for (h = first; h < j->nhops; h++) {
-		s = sshc_pool_get(r->pool, s, LOGIN(j, h), j->hops[h].host, j->hops[h].port, false);
-		if (s == NULL) {
-			link_fail(&sink, id, j->hops[h].host, LINK_CODE_UNREACHABLE, ctys_errmsg());
-			goto done;
-		}
-	}
-	link_run_job(s, r->cfg->agent_cmd, job, j->hops[j->nhops - 1].host, tmo, &sink);
-done:
 	pthread_mutex_lock(&r->lock);
 	if (r->render)
 		render_job_end(r->render, idx);

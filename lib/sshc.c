@@ -24,7 +24,10 @@ struct sshc {
 	struct sshc_fwd *fwd;    /* the tunnel through the hop below, or NULL */
 	bool agent_forward;
 	struct ssh_callbacks_struct cb;
-	struct sshc_fwd *agents; /* forwarded ssh-agent connections */
+	bool cb_set;             /* cb is installed */
+	struct sshc_fwd *agents; /* forwarded ssh-agent and X11 connections */
+	char x11_socket[64];     /* local X server socket for X11 channels */
+	char x11_cookie[33];     /* the (random) cookie the remote side gets */
 };
 
 struct sshc_chan {
@@ -40,6 +43,7 @@ struct sshc_fwd {
 	int fd;                  /* our end of the socketpair */
 	pthread_t thread;
 	volatile bool stop;
+	volatile bool done;      /* the pump has ended (either side closed) */
 };
 
 void sshc_forward_free(struct sshc_fwd *f);
@@ -112,21 +116,22 @@ authenticate(struct sshc *s)
 }
 
 static void *pump(void *arg);
+static ssh_channel on_x11_channel(ssh_session session, const char *orig, int port,
+	void *userdata);
 
 /*
  * The server opens an auth-agent channel (-Y): connect it to our ssh-agent.
  * Called by libssh inside a call that holds s->lock.
  */
+/* Connect a forwarded-channel to a local socket and pump it (agent, X11). */
 static ssh_channel
-on_agent_channel(ssh_session session, void *userdata)
+pump_to_unix(struct sshc *s, ssh_session session, const char *path)
 {
-	struct sshc *s = userdata;
-	const char *path = getenv("SSH_AUTH_SOCK");
 	struct sockaddr_un sa;
 	struct sshc_fwd *f;
 	int fd;
 
-	if (path == NULL || strlen(path) >= sizeof sa.sun_path)
+	if (path == NULL || *path == '\0' || strlen(path) >= sizeof sa.sun_path)
 		return NULL;
 	fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	memset(&sa, 0, sizeof sa);
@@ -145,6 +150,27 @@ on_agent_channel(ssh_session session, void *userdata)
 	s->agents = f;
 	pthread_create(&f->thread, NULL, pump, f);
 	return f->ch;
+}
+
+/* The server opens an X11 channel: connect it to the local X server. */
+static ssh_channel
+on_x11_channel(ssh_session session, const char *orig, int port, void *userdata)
+{
+	struct sshc *s = userdata;
+
+	(void)orig;
+	(void)port;
+	return pump_to_unix(s, session, s->x11_socket);
+}
+
+/*
+ * The server opens an auth-agent channel (-Y): connect it to our ssh-agent.
+ * Called by libssh inside a call that holds s->lock.
+ */
+static ssh_channel
+on_agent_channel(ssh_session session, void *userdata)
+{
+	return pump_to_unix(userdata, session, getenv("SSH_AUTH_SOCK"));
 }
 
 /* A session with its options set (configuration read), not connected. */
@@ -186,6 +212,7 @@ session_new(const struct sshc_cfg *cfg, const char *user, const char *host, cons
 		s->cb.channel_open_request_auth_agent_function = on_agent_channel;
 		ssh_callbacks_init(&s->cb);
 		ssh_set_callbacks(s->ssh, &s->cb);
+		s->cb_set = true;
 	}
 	return CTYS_OK;
 }
@@ -276,8 +303,15 @@ sshc_close(struct sshc *s)
 	free(s);
 }
 
-ctys_err_t
-sshc_exec(struct sshc *s, const char *cmd, struct sshc_chan **out)
+/* What a new channel asks for besides its command. */
+struct chan_req {
+	const char *term;        /* pty of this type, or NULL */
+	int cols, rows;
+	bool x11;                /* X11 forwarding (display set on the session) */
+};
+
+static ctys_err_t
+open_chan(struct sshc *s, const char *cmd, const struct chan_req *rq, struct sshc_chan **out)
 {
 	struct sshc_chan *c;
 	ctys_err_t e = CTYS_OK;
@@ -292,8 +326,19 @@ sshc_exec(struct sshc *s, const char *cmd, struct sshc_chan **out)
 		    ssh_get_error(s->ssh));
 	if (e == CTYS_OK && s->agent_forward)
 		(void)ssh_channel_request_auth_agent(c->ch); /* a refusal is not an error */
-	if (e == CTYS_OK && ssh_channel_request_exec(c->ch, cmd) != SSH_OK)
+	if (e == CTYS_OK && rq && rq->term &&
+	    ssh_channel_request_pty_size(c->ch, rq->term, rq->cols, rq->rows) != SSH_OK)
+		e = ctys_seterr(CTYS_ERR_SSH, "'%s' refused a pseudo-terminal: %s", s->host,
+		    ssh_get_error(s->ssh));
+	if (e == CTYS_OK && rq && rq->x11 &&
+	    ssh_channel_request_x11(c->ch, 0, "MIT-MAGIC-COOKIE-1", s->x11_cookie, 0) != SSH_OK)
+		e = ctys_seterr(CTYS_ERR_SSH, "'%s' refused X11 forwarding (its sshd needs "
+		    "X11Forwarding yes and xauth): %s", s->host, ssh_get_error(s->ssh));
+	if (e == CTYS_OK && cmd && ssh_channel_request_exec(c->ch, cmd) != SSH_OK)
 		e = ctys_seterr(CTYS_ERR_SSH, "'%s' refused to run a command: %s", s->host,
+		    ssh_get_error(s->ssh));
+	if (e == CTYS_OK && cmd == NULL && ssh_channel_request_shell(c->ch) != SSH_OK)
+		e = ctys_seterr(CTYS_ERR_SSH, "'%s' refused a login shell: %s", s->host,
 		    ssh_get_error(s->ssh));
 	pthread_mutex_unlock(&s->lock);
 	if (e != CTYS_OK) {
@@ -302,6 +347,69 @@ sshc_exec(struct sshc *s, const char *cmd, struct sshc_chan **out)
 	}
 	*out = c;
 	return CTYS_OK;
+}
+
+ctys_err_t
+sshc_exec(struct sshc *s, const char *cmd, struct sshc_chan **out)
+{
+	return open_chan(s, cmd, NULL, out);
+}
+
+ctys_err_t
+sshc_exec_pty(struct sshc *s, const char *cmd, const char *term, int cols, int rows,
+    struct sshc_chan **out)
+{
+	struct chan_req rq = { term ? term : "xterm", cols > 0 ? cols : 80, rows > 0 ? rows : 24,
+		false };
+
+	return open_chan(s, cmd, &rq, out);
+}
+
+ctys_err_t
+sshc_pty_resize(struct sshc_chan *c, int cols, int rows)
+{
+	int rc;
+
+	pthread_mutex_lock(&c->s->lock);
+	rc = ssh_channel_change_pty_size(c->ch, cols, rows);
+	pthread_mutex_unlock(&c->s->lock);
+	return rc == SSH_OK ? CTYS_OK : ctys_seterr(CTYS_ERR_SSH, "cannot resize the terminal on "
+	    "'%s'", c->s->host);
+}
+
+ctys_err_t
+sshc_exec_x11(struct sshc *s, const char *cmd, const char *display, struct sshc_chan **out)
+{
+	struct chan_req rq = { NULL, 0, 0, true };
+	const char *d = display;
+	unsigned char rnd[16];
+	FILE *f;
+	size_t i;
+
+	if (d && strncmp(d, "unix:", 5) == 0)
+		d += 4;
+	if (d == NULL || d[0] != ':' || d[1] < '0' || d[1] > '9')
+		return ctys_seterr(CTYS_ERR_USAGE, "X11 forwarding needs a local display :<n> "
+		    "(DISPLAY is '%s')", display ? display : "");
+	pthread_mutex_lock(&s->lock);
+	snprintf(s->x11_socket, sizeof s->x11_socket, "/tmp/.X11-unix/X%d", atoi(d + 1));
+	f = fopen("/dev/urandom", "rb");
+	if (f == NULL || fread(rnd, 1, sizeof rnd, f) != sizeof rnd)
+		memset(rnd, 0x5a, sizeof rnd);
+	if (f)
+		fclose(f);
+	for (i = 0; i < sizeof rnd; i++)
+		snprintf(s->x11_cookie + 2 * i, 3, "%02x", rnd[i]);
+	if (!s->cb_set) {
+		memset(&s->cb, 0, sizeof s->cb);
+		s->cb.userdata = s;
+		ssh_callbacks_init(&s->cb);
+		s->cb_set = true;
+	}
+	s->cb.channel_open_request_x11_function = on_x11_channel;
+	ssh_set_callbacks(s->ssh, &s->cb);
+	pthread_mutex_unlock(&s->lock);
+	return open_chan(s, cmd, &rq, out);
 }
 
 ctys_err_t
@@ -491,21 +599,20 @@ pump(void *arg)
 	}
 out:
 	shutdown(f->fd, SHUT_RDWR);
+	f->done = true;
 	return NULL;
 }
 
 ctys_err_t
-sshc_forward(struct sshc *via, const char *host, int port, int *fd, struct sshc_fwd **out)
+sshc_forward_fd(struct sshc *via, const char *host, int port, int fd, struct sshc_fwd **out)
 {
 	struct sshc_fwd *f;
-	int sv[2], rc;
+	int rc;
 
 	*out = NULL;
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
-		return ctys_seterr(CTYS_ERR_IO, "socketpair: %s", strerror(errno));
 	f = xcalloc(1, sizeof *f);
 	f->via = via;
-	f->fd = sv[0];
+	f->fd = fd;
 	pthread_mutex_lock(&via->lock);
 	f->ch = ssh_channel_new(via->ssh);
 	rc = f->ch ? ssh_channel_open_forward(f->ch, host, port, "127.0.0.1", 0) : SSH_ERROR;
@@ -515,15 +622,58 @@ sshc_forward(struct sshc *via, const char *host, int port, int *fd, struct sshc_
 		    port, ssh_get_error(via->ssh));
 		if (f->ch)
 			ssh_channel_free(f->ch);
-		close(sv[0]);
-		close(sv[1]);
+		close(fd);
 		free(f);
 		return CTYS_ERR_SSH;
 	}
 	pthread_create(&f->thread, NULL, pump, f);
-	*fd = sv[1];
 	*out = f;
 	return CTYS_OK;
+}
+
+ctys_err_t
+sshc_forward(struct sshc *via, const char *host, int port, int *fd, struct sshc_fwd **out)
+{
+	int sv[2];
+	ctys_err_t e;
+
+	*out = NULL;
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
+		return ctys_seterr(CTYS_ERR_IO, "socketpair: %s", strerror(errno));
+	if ((e = sshc_forward_fd(via, host, port, sv[0], out)) != CTYS_OK) {
+		close(sv[1]);
+		return e;
+	}
+	*fd = sv[1];
+	return CTYS_OK;
+}
+
+bool
+sshc_forward_done(const struct sshc_fwd *f)
+{
+	return f->done;
+}
+
+ctys_err_t
+sshc_ping(struct sshc *s)
+{
+	ssh_channel ch;
+	int rc;
+
+	pthread_mutex_lock(&s->lock);
+	ch = ssh_channel_new(s->ssh);
+	rc = ch ? ssh_channel_open_session(ch) : SSH_ERROR;
+	if (rc == SSH_OK)
+		ssh_channel_close(ch);
+	if (ch)
+		ssh_channel_free(ch);
+	pthread_mutex_unlock(&s->lock);
+	if (rc == SSH_OK)
+		return CTYS_OK;
+	if (rc == SSH_AGAIN)
+		return ctys_seterr(CTYS_ERR_TIMEOUT, "no answer from '%s'", s->host);
+	return ctys_seterr(CTYS_ERR_SSH, "connection to '%s' lost: %s", s->host,
+	    ssh_get_error(s->ssh));
 }
 
 void

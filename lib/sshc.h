@@ -89,6 +89,41 @@ struct sshc_fwd;
 ctys_err_t sshc_forward(struct sshc *via, const char *host, int port, int *fd,
 	struct sshc_fwd **out);
 void sshc_forward_free(struct sshc_fwd *f);
+/*
+ * The same over a socket the caller already has (an accepted connection of
+ * a local port forward): its bytes go to host:port as seen from `via`.
+ * The forward owns fd (closed on failure too).
+ */
+ctys_err_t sshc_forward_fd(struct sshc *via, const char *host, int port, int fd,
+	struct sshc_fwd **out);
+/* True once the pump of f has ended (either side closed). */
+bool sshc_forward_done(const struct sshc_fwd *f);
+
+/*
+ * Is the peer of s still answering?  Opens and closes a session channel,
+ * waiting at most the connect timeout.  CTYS_ERR_TIMEOUT "no answer from
+ * '<host>'" or CTYS_ERR_SSH "connection to '<host>' lost" otherwise.
+ */
+ctys_err_t sshc_ping(struct sshc *s);
+
+/*
+ * Run `cmd` (NULL: the login shell) with a pseudo-terminal of the given
+ * terminal type and size.  Output arrives on the stdout stream of
+ * sshc_read().
+ */
+ctys_err_t sshc_exec_pty(struct sshc *s, const char *cmd, const char *term, int cols, int rows,
+	struct sshc_chan **out);
+ctys_err_t sshc_pty_resize(struct sshc_chan *c, int cols, int rows);
+
+/*
+ * Run `cmd` with X11 forwarding: X connections the remote side opens are
+ * connected to the local X server of `display` (":N" or "unix:N", its
+ * socket /tmp/.X11-unix/XN).  The remote side gets a random cookie; the
+ * local server sees it unchanged, so it must accept the local user without
+ * one (Xvfb, or an X server with "xhost +si:localuser:<user>").
+ */
+ctys_err_t sshc_exec_x11(struct sshc *s, const char *cmd, const char *display,
+	struct sshc_chan **out);
 
 #endif
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "lib/xmalloc.h"
@@ -184,4 +185,22 @@ sleep_ms(long ms)
 	ts.tv_nsec = (ms % 1000) * 1000000L;
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
+}
+
+char *
+util_read_file(const char *path, size_t max, size_t *len)
+{
+	FILE *f = fopen(path, "r");
+	char *b;
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	b = xmalloc(max + 1);
+	n = fread(b, 1, max, f);
+	fclose(f);
+	b[n] = '\0';
+	if (len)
+		*len = n;
+	return b;
 }

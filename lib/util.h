@@ -56,4 +56,10 @@ char *str_upper(const char *s);
 bool str_ieq(const char *a, const char *b);
 bool str_has_prefix(const char *s, const char *prefix);
 
+/*
+ * At most max bytes of the file at path, NUL-terminated, length in *len
+ * (may be NULL); NULL when it cannot be opened.  Caller frees.
+ */
+char *util_read_file(const char *path, size_t max, size_t *len);
+
 #endif

@@ -180,7 +180,7 @@ _rig_write_sshd_config() { # HOST
 		"PermitRootLogin prohibit-password" "PubkeyAuthentication yes" \
 		"PasswordAuthentication no" "KbdInteractiveAuthentication no" "UsePAM no" \
 		"UseDNS no" "AllowTcpForwarding yes" "AllowAgentForwarding yes" \
-		"X11Forwarding no" "PrintMotd no" "PrintLastLog no" \
+		"X11Forwarding yes" "PrintMotd no" "PrintLastLog no" \
 		"MaxStartups 200:30:400" "MaxSessions 64" "LogLevel ERROR" \
 		"SetEnv CTYS_NODE=$h PATH=$RIG_NODE_PATH XDG_RUNTIME_DIR=$nd/run" \
 		"Subsystem sftp /usr/lib/openssh/sftp-server" >"$nd/sshd_config"

@@ -28,7 +28,7 @@ check local-cli 0 "hi there" "" -- "$C" -t cli -a create=l:x,cmd:echo%hi%there
 check local-status 4 "" "oops" -- "$C" -t cli -a 'create=l:x,cmd:echo%oops%>&2;exit%4' localhost
 check local-info 0 "*" "" -- "$C" -a info
 grep -qx "Node:$(hostname)" "$T/out" || fail "local info: $(cat "$T/out")"
-check not-yet 2 "" "CREATE of session type VNC is not available on this agent yet" -- "$C" -t vnc -a create=l:x
+check no-vnc-passwd 2 "" "no VNC password file '$HOME/.vnc/passwd' on 'localhost': create it with vncpasswd (Debian package tigervnc-tools)" -- "$C" -L SO -t vnc -a create=l:x
 check plugin-check 1 "" "suboption 'console' is not supported by CLI CREATE" -- "$C" -t cli -a create=l:x,console:vnc
 
 # configuration: user file first, VAR=${VAR:-x} first wins, bad lines named

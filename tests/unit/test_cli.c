@@ -164,10 +164,13 @@ Test(cli, cli_create_is_sync_sequential_with_two_ptys)
 
 Test(cli, suboptions_are_normalized)
 {
-	plan_is("-t vnc -a create=l:vm1,P:/a::b,reuse,m:00:50:56:aa:00:01,cmd:ls%-l,c:a,,b h",
-	    "job=1 target=tester@h via=ssh type=VNC action=CREATE "
-	    "subopts=LABEL:vm1,ID:/a::b,REUSE,MAC:00:50:56:aa:00:01,CMD:ls%-l,CALLOPTS:a,,b "
-	    "opts='-b ASYNC,PAR -c BOTH -L DISPLAYFORWARDING -s USER -t VNC'");
+	plan_is("-t xen -a create=l:vm1,P:/a::b,reuse,m:00:50:56:aa:00:01,console:ls%-l,c:a,,b h",
+	    "job=1 target=tester@h via=ssh type=XEN action=CREATE "
+	    "subopts=LABEL:vm1,ID:/a::b,REUSE,MAC:00:50:56:aa:00:01,CONSOLE:ls%-l,CALLOPTS:a,,b "
+	    "opts='-b ASYNC,PAR -c BOTH -L DISPLAYFORWARDING -s USER -t XEN'");
+	/* VNC checks its suboptions too */
+	error_is("-t vnc -a create=l:d1,m:00:50:56:aa:00:01 h", 1,
+	    "suboption 'm' is not supported by VNC CREATE");
 	/* the plugin's own check: QEMU takes no CMD */
 	error_is("-t qemu -a create=l:vm1,cmd:ls h", 1, "suboption 'cmd' is not supported by QEMU CREATE");
 }
