@@ -56,6 +56,14 @@ job_subopt(const json_t *job, const char *key)
 	return found;
 }
 
+const char *
+job_subopt_present(const json_t *job, const char *key)
+{
+	const char *v = job_subopt(job, key);
+
+	return v ? v : job_has_subopt(job, key) ? "" : NULL;
+}
+
 bool
 job_has_subopt(const json_t *job, const char *key)
 {

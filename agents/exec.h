@@ -65,6 +65,12 @@ void job_clientport_by_list(const struct pjob *j, const struct plugin_ops *ops, 
  */
 void job_bases(const json_t *job, struct strv *out);
 
+/*
+ * job_subopt(), but "" for a suboption given without argument (NULL only
+ * when absent).
+ */
+const char *job_subopt_present(const json_t *job, const char *key);
+
 /* True when suboption `key` is present (with or without argument). */
 bool job_has_subopt(const json_t *job, const char *key);
 

@@ -419,8 +419,8 @@ pm_run_create(const struct pjob *j)
 		ctys_seterr(CTYS_ERR_USAGE, "invalid PORT '%s' (1-65535)", port);
 		return create_fail(j, 1);
 	}
-	if (gw_parse("PING", job_subopt(job, "PING"), "PM", &ping) != CTYS_OK ||
-	    gw_parse("SSHPING", job_subopt(job, "SSHPING"), "PM", &sshping) != CTYS_OK)
+	if (gw_parse("PING", job_subopt_present(job, "PING"), "PM", &ping) != CTYS_OK ||
+	    gw_parse("SSHPING", job_subopt_present(job, "SSHPING"), "PM", &sshping) != CTYS_OK)
 		return create_fail(j, 1);
 	if ((ping.rep || sshping.rep) && tcp == NULL) {
 		job_status(j->out, 1, "PING and SSHPING need the machine's address: TCP:<addr>");

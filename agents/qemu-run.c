@@ -1094,8 +1094,8 @@ qemu_run_create(const struct pjob *j)
 		job_status(j->out, 1, "WAITS needs seconds 0..3600");
 		return;
 	}
-	if (gw_parse("PING", job_subopt(j->job, "PING"), "QEMU", &ping) != CTYS_OK ||
-	    gw_parse("SSHPING", job_subopt(j->job, "SSHPING"), "QEMU", &sshping) != CTYS_OK) {
+	if (gw_parse("PING", job_subopt_present(j->job, "PING"), "QEMU", &ping) != CTYS_OK ||
+	    gw_parse("SSHPING", job_subopt_present(j->job, "SSHPING"), "QEMU", &sshping) != CTYS_OK) {
 		job_status(j->out, 1, ctys_errmsg());
 		return;
 	}
@@ -1132,6 +1132,8 @@ qemu_run_create(const struct pjob *j)
 				goto out;
 			}
 			report_port(j, run, strcmp(st, "running") ? "resumed (cont)" : "running");
+			if ((ping.rep || sshping.rep) && !wait_guest(j, &vm, &ping, &sshping))
+				goto out;
 			job_status(j->out, 0, NULL);
 			goto out;
 		}

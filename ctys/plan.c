@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "agents/plugin.h"
 #include "ctys/render.h"
@@ -376,6 +377,95 @@ plan_free(struct plan *p)
 	memset(p, 0, sizeof *p);
 }
 
+/* Is there a suboption `key` (any case) in the verbatim -a text? */
+static bool
+has_subopt(const char *subs, const char *key)
+{
+	size_t k = strlen(key);
+	const char *p;
+
+	for (p = subs; p && *p; p += strcspn(p, ",")) {
+		if (*p == ',')
+			p++;
+		if (strncasecmp(p, key, k) == 0 && (p[k] == '\0' || p[k] == ',' || p[k] == ':'))
+			return true;
+	}
+	return false;
+}
+
+static bool
+same_scope(const struct job *a, const struct job *b)
+{
+	return (b->opts.bmode & BM_STACK) &&
+	    ((a->group == NULL && b->group == NULL) ||
+	    (a->group && b->group && strcmp(a->group, b->group) == 0));
+}
+
+/*
+ * Stack mode (stacks.md §2): the jobs of one VMSTACK (a run of BM_STACK
+ * jobs of the same scope) are levels, bottom first.  CREATE of a VM level
+ * waits until its guest answers (SSHPING with its defaults is added unless
+ * PING or SSHPING is given); a PM level is allowed only at level 0 (unless
+ * STACKCHECK:OFF); CANCEL runs the levels top-down (the run is reversed,
+ * our extension of the original's CREATE-only stacks); other actions are
+ * refused before anything runs.
+ */
+static ctys_err_t
+stack_finish(struct plan *p)
+{
+	size_t i = 0, k, end;
+
+	while (i < p->n) {
+		struct job *j = &p->v[i];
+		enum ctys_action act;
+
+		if (!(j->opts.bmode & BM_STACK)) {
+			i++;
+			continue;
+		}
+		for (end = i + 1; end < p->n && same_scope(j, &p->v[end]); end++)
+			;
+		act = j->opts.action->id;
+		for (k = i; k < end; k++) {
+			struct job *m = &p->v[k];
+			const struct plugin_desc *pd = plugin_lookup(m->type, strlen(m->type));
+			const char *subs = m->opts.subopts;
+
+			if (m->opts.action->id != act || (act != CTYS_ACT_CREATE && act != CTYS_ACT_CANCEL))
+				return ctys_seterr(CTYS_ERR_USAGE, "VMSTACK %s: level %zu is %s: a stack "
+				    "supports CREATE (bottom-up) and CANCEL (top-down), one of them for "
+				    "all levels", j->group ? j->group : "", k - i, m->opts.action->name);
+			if (act != CTYS_ACT_CREATE || pd == NULL)
+				continue;
+			if (pd->category == PLUGIN_PM && k > i &&
+			    !(subs && strcasestr(subs, "STACKCHECK:OFF")))
+				return ctys_seterr(CTYS_ERR_USAGE, "VMSTACK %s: level %zu is a PM: a PM "
+				    "is allowed only at level 0 (STACKCHECK:OFF skips this check)",
+				    j->group ? j->group : "", k - i);
+			if (pd->category == PLUGIN_VM && k + 1 < end && !has_subopt(subs, "PING") &&
+			    !has_subopt(subs, "SSHPING")) {
+				char *n = xasprintf("%s%sSSHPING", subs ? subs : "", subs && *subs ? "," : "");
+
+				free(m->opts.subopts);
+				m->opts.subopts = n;
+				m->opts.subopts_default = false;
+			}
+		}
+		if (act == CTYS_ACT_CANCEL) {
+			for (k = 0; k < (end - i) / 2; k++) {
+				struct job t = p->v[i + k];
+
+				p->v[i + k] = p->v[end - 1 - k];
+				p->v[end - 1 - k] = t;
+			}
+			for (k = i; k < end; k++)
+				p->v[k].id = (unsigned)(k + 1);
+		}
+		i = end;
+	}
+	return CTYS_OK;
+}
+
 ctys_err_t
 plan_build(const struct plan_env *env, const struct ctys_opts *global, const struct ropts *gr,
     const struct targets *ts, size_t base, struct plan *out)
@@ -415,6 +505,8 @@ plan_build(const struct plan_env *env, const struct ctys_opts *global, const str
 		e = walk_nodes(&w, &local, 1, NULL, NULL, base);
 	} else if (e == CTYS_OK)
 		e = walk_nodes(&w, ts->v, ts->n, NULL, NULL, base);
+	if (e == CTYS_OK)
+		e = stack_finish(out);
 	opts_free(&w.st);
 	ropts_free(&w.r);
 	strv_free(&w.groups);
