@@ -21,7 +21,7 @@
 #include "lib/xmalloc.h"
 
 #define STACK_CHILD_SLACK_S 60   /* a guest's own cancel: its TIMEOUT plus this */
-#define STACK_POLL_MS 250
+#define STACK_POLL_MS 50
 
 const char *
 stack_method_name(enum stack_method m)
