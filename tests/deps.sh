@@ -7,7 +7,7 @@ set -eu
 PKGS="make gcc pkg-config libssh-dev libldap2-dev liblmdb-dev libreadline-dev uuid-dev
       libjansson-dev libcriterion-dev lmdb-utils openssh-server openssh-client iproute2
       util-linux pdsh socat tmux python3 qemu-system-x86 busybox-static cpio
-      slapd ldap-utils openssl"
+      slapd ldap-utils openssl groff-base man-db"
 case "${1:-}" in
 fuzz) PKGS="$PKGS clang libclang-rt-14-dev" ;;
 bench) PKGS="$PKGS hyperfine" ;;
