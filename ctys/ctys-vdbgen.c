@@ -170,11 +170,7 @@ scan_line(const struct vdb *v)
 		}
 	}
 	buf_adds(&b, " -C off -c off -b sync,par");
-	for (i = 0; i < v->pass.n; i++)
-		buf_addf(&b, " %s", v->pass.v[i]);
-	buf_adds(&b, " --");
-	for (i = 0; i < v->targets.n; i++)
-		buf_addf(&b, " %s", v->targets.v[i]);
+	cli_add_targets(&b, &v->pass, &v->targets);
 	return buf_detach(&b);
 }
 
@@ -480,12 +476,8 @@ main(int argc, char **argv)
 	}
 	v.njobs = c.plan.n;
 	v.recs = xcalloc(c.plan.n ? c.plan.n : 1, sizeof *v.recs);
-	memset(&dc, 0, sizeof dc);
-	dc.ssh.config_file = conf_get(conf, "CTYS_SSH_CONFIG");
-	dc.ssh.connect_timeout = atol(conf_get_or(conf, "CTYS_CONNECT_TIMEOUT", "10"));
-	dc.agent_cmd = conf_get_or(conf, "CTYS_AGENT", "ctys-agent");
+	dispatch_cfg_from_conf(&dc, conf);
 	dc.fanout = v.threads;
-	dc.timeout = atoi(conf_get_or(conf, "CTYS_TIMEOUT", "300"));
 	dc.out = stdout;
 	dc.err = stderr;
 	dc.on_record = on_record;
