@@ -126,7 +126,7 @@ parse_args(struct vdb *v, int argc, char **argv)
 				return 1;
 			}
 			v->threads = (unsigned)n;
-		} else if (strcmp(a, "-h") == 0) {
+		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			return usage(stdout, 0) - 100;
 		} else if (strcmp(a, "-V") == 0) {
 			printf("ctys-vdbgen %s\n", CTYS_VERSION);

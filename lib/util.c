@@ -162,3 +162,12 @@ find_sorted(const void *key, const void *base, size_t n, size_t size,
 {
 	return n == 0 ? NULL : bsearch(key, base, n, size, cmp);
 }
+
+void
+argv_help_alias(int argc, char **argv)
+{
+	static char h[] = "-h";
+
+	if (argc >= 2 && strcmp(argv[1], "--help") == 0)
+		argv[1] = h;
+}

@@ -51,4 +51,11 @@ char *str_upper(const char *s);
 bool str_ieq(const char *a, const char *b);
 bool str_has_prefix(const char *s, const char *prefix);
 
+/*
+ * The tools take the original's -h for their short help; a leading
+ * "--help" (argv[1]) is replaced by "-h" so that the GNU spelling works as
+ * well, before the tool's own option parsing.
+ */
+void argv_help_alias(int argc, char **argv);
+
 #endif
