@@ -452,8 +452,16 @@ main(int argc, char **argv)
 	log_init(argv[0]);
 	signal(SIGPIPE, SIG_IGN);
 	memset(&v, 0, sizeof v);
-	if ((rc = parse_args(&v, argc, argv)) != 0)
+	if ((rc = parse_args(&v, argc, argv)) != 0) {
+		conf_free(conf);
+		strv_free(&v.pass);
+		strv_free(&v.targets);
+		free(v.dbdir);
+		free(v.base);
+		free(v.type);
+		free(v.types);
 		return rc < 0 ? 0 : rc;
+	}
 	if ((e = ctys_conf_load(conf)) != CTYS_OK) {
 		log_lasterr(e);
 		return ctys_exit_status(e);
