@@ -3,7 +3,8 @@
 # Every folder contributes a `module.mk` that appends to:
 #   LIB_SRCS    sources compiled into build/libctys.a (everything but main()s)
 #   PROGS       program names; for each, <name>_MAIN is the file with main()
-#   MAN_PAGES   man pages to install (path below man/)
+#   MAN_PAGES   the module's man pages, man/<name>.<section> (install takes every
+#               man/*.[1-8], so a page is never left out)
 # Unit tests are tests/unit/test_*.c, one Criterion binary each; fuzzers are
 # tests/fuzz/fuzz_*.c.  Nothing else needs editing to add a module or a test.
 
@@ -11,6 +12,7 @@ PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 MANDIR   ?= $(PREFIX)/share/man
 CONFDIR  ?= $(PREFIX)/etc/ctys
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR  ?=
 BUILD    ?= build
 CC       ?= cc
@@ -32,7 +34,8 @@ OPT      ?= -O2 -g
 SAN      ?=
 SAN_ON   := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 SANFLAGS := $(if $(SAN),$(SAN_ON))
-CPPFLAGS += -D_GNU_SOURCE -DCTYS_VERSION='"$(VERSION)"' -DCTYS_CONFDIR='"$(CONFDIR)"' -I.
+CPPFLAGS += -D_GNU_SOURCE -DCTYS_VERSION='"$(VERSION)"' -DCTYS_CONFDIR='"$(CONFDIR)"' \
+            -DCTYS_BINDIR='"$(BINDIR)"' -I.
 CFLAGS   ?=
 ALL_CFLAGS = -std=c11 $(WARN) $(OPT) $(SANFLAGS) $(CFLAGS) $(PKG_CFLAGS)
 LDFLAGS  += $(SANFLAGS) -Wl,--as-needed
@@ -51,7 +54,7 @@ TEST_SRCS  := $(wildcard tests/unit/test_*.c)
 TEST_BINS  := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all test check unit asan demo fuzz fuzz-bins bench install uninstall clean help deps format-check
+.PHONY: all test check unit asan demo fuzz fuzz-bins bench install uninstall print-progs clean help deps format-check
 
 all: $(BINS)
 
@@ -67,6 +70,15 @@ help:
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+# BINDIR and CONFDIR are compiled into lib/paths.c: it is rebuilt when they
+# change, so `make install PREFIX=/opt/ctys` after a plain `make` installs
+# binaries that look in /opt/ctys/etc/ctys.
+DIRS_STAMP := $(BUILD)/dirs.stamp
+DIRS_NOW   := $(BINDIR) $(CONFDIR)
+$(shell mkdir -p $(BUILD) && { [ "$$(cat $(DIRS_STAMP) 2>/dev/null)" = "$(DIRS_NOW)" ] || \
+    echo "$(DIRS_NOW)" >$(DIRS_STAMP); })
+$(BUILD)/lib/paths.o: $(DIRS_STAMP)
 
 $(LIBCTYS): $(LIB_OBJS)
 	@mkdir -p $(dir $@)
@@ -142,19 +154,36 @@ bench: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/bench/timeit $(BENCH_PROGS:%=$(BUILD)/bench/%)
 	@bench/run.sh
 
-install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
-	    $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(CONFDIR)
-	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/
-	for m in $(wildcard man/*.[157]); do \
-	    s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
-	cp -R conf/. $(DESTDIR)$(CONFDIR)/
+# What `make install` puts where (and `make uninstall` removes, file by
+# file): PROGS in BINDIR, every man/*.N in MANDIR/manN, conf/ (settings,
+# groups, macros, the LDAP schema and LDIF) in CONFDIR, and the generated
+# bash completion as BASHCOMPDIR/ctys.  tests/scenario/install.sh checks the
+# list.  Man pages are found by glob, so a new page needs no edit here.
+INSTALL_MANS  := $(sort $(wildcard man/*.[1-8]))
+INSTALL_CONFS := $(sort $(filter-out conf/ctys.bash-completion,$(shell find conf -type f)))
 
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(CONFDIR) $(DESTDIR)$(BASHCOMPDIR)
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/
+	for m in $(INSTALL_MANS); do s=$${m##*.}; \
+	    install -d $(DESTDIR)$(MANDIR)/man$$s && install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/ || exit 1; done
+	for f in $(INSTALL_CONFS:conf/%=%); do \
+	    install -D -m 644 conf/$$f $(DESTDIR)$(CONFDIR)/$$f || exit 1; done
+	install -m 644 conf/ctys.bash-completion $(DESTDIR)$(BASHCOMPDIR)/ctys
+
+# Removes exactly what install wrote, then the directories ctys owns if
+# they are empty (a file the administrator added to CONFDIR stays).
 uninstall:
-	for p in $(PROGS); do rm -f $(DESTDIR)$(BINDIR)/$$p; done
-	for m in $(notdir $(wildcard man/*.[157])); do \
-	    s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$$m; done
-	rm -rf $(DESTDIR)$(CONFDIR)
+	rm -f $(PROGS:%=$(DESTDIR)$(BINDIR)/%) $(DESTDIR)$(BASHCOMPDIR)/ctys
+	for m in $(notdir $(INSTALL_MANS)); do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$$m; done
+	for f in $(INSTALL_CONFS:conf/%=%); do rm -f $(DESTDIR)$(CONFDIR)/$$f; done
+	for d in $(sort $(dir $(INSTALL_CONFS:conf/%=%))); do \
+	    [ "$$d" = ./ ] || rmdir $(DESTDIR)$(CONFDIR)/$$d 2>/dev/null || true; done
+	rmdir $(DESTDIR)$(CONFDIR) 2>/dev/null || true
+
+# The installed programs, one per line (for tests: tests/scenario/manpages.sh).
+print-progs:
+	@printf '%s\n' $(PROGS)
 
 format-check:
 	clang-format --dry-run -Werror $(shell git ls-files '*.c' '*.h')

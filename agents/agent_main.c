@@ -19,7 +19,8 @@ usage(const char *prog, int status)
 	fprintf(status ? stderr : stdout,
 	    "usage: %s --stdio     serve the ctys protocol on stdin/stdout\n"
 	    "       %s --version\n"
-	    "See ctys-agent(8) and ctys-protocol(5).\n", prog, prog);
+	    "See %s(8) and ctys-protocol(5).\n", prog, prog,
+	    strstr(prog, "relay") ? "ctys-agent-relay" : "ctys-agent");
 	return status;
 }
 

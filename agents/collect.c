@@ -163,6 +163,48 @@ info_plugins(const struct pjob *j)
 	buf_free(&b);
 }
 
+/* Does the job carry free argument `word` (INFO=PLUGINS), in any case? */
+static bool
+has_word(const json_t *job, const char *word)
+{
+	json_t *it;
+	size_t i;
+
+	json_array_foreach(json_object_get(job, "subopts"), i, it)
+		if (str_ieq(proto_str(it, "key"), word))
+			return true;
+	return false;
+}
+
+/* INFO=PLUGINS: one "plugin" record per selected plugin (collect.h). */
+static void
+report_plugins(const struct pjob *j)
+{
+	size_t i;
+
+	for (i = 0; i < plugin_count; i++) {
+		const struct plugin_desc *p = &plugin_table[i];
+		const struct plugin_state *st;
+		const char *f[COLLECT_PLUGIN_FIELDS];
+
+		if (!selected(j, p))
+			continue;
+		st = plugin_state(p);
+		f[0] = p->name;
+		f[1] = plugin_category_name(p->category);
+		f[2] = st->enabled ? "1" : "0";
+		f[3] = st->server ? "1" : "0";
+		f[4] = st->client ? "1" : "0";
+		f[5] = p->split ? "1" : "0";
+		f[6] = st->magic;
+		f[7] = st->accel;
+		f[8] = st->why;
+		f[9] = CTYS_VERSION;
+		job_record(j->out, "plugin", p->name, f, COLLECT_PLUGIN_FIELDS);
+	}
+	job_status(j->out, 0, NULL);
+}
+
 void
 collect_run(const struct pjob *j, enum ctys_action a)
 {
@@ -176,6 +218,10 @@ collect_run(const struct pjob *j, enum ctys_action a)
 	size_t i;
 	ctys_err_t e;
 
+	if (a == CTYS_ACT_INFO && has_word(j->job, "PLUGINS")) {
+		report_plugins(j);
+		return;
+	}
 	if (a == CTYS_ACT_ENUMERATE) {
 		if (collect_vstat_regex(job_subopt(j->job, "MATCHVSTAT"), &re, &any, &need_server) !=
 		    CTYS_OK) {

@@ -10,7 +10,15 @@
  * information lines.  Records travel as protocol records; the client
  * renders them.  A record with the wrong number of fields is dropped with
  * an error message naming the plugin.  One status ends the job.
+ *
+ * INFO=PLUGINS (ctys-plugins(1)) reports instead what each selected plugin
+ * found here: one record of kind "plugin", type = the plugin's name, with
+ * COLLECT_PLUGIN_FIELDS fields: name, category (PMs VMs HOSTs), enabled,
+ * server, client, split (each "0" or "1"), magic (product and version),
+ * accelerator, the reason when not (fully) usable, and this agent's ctys
+ * version.
  */
+#define COLLECT_PLUGIN_FIELDS 10
 #ifndef CTYS_AGENTS_COLLECT_H
 #define CTYS_AGENTS_COLLECT_H
 

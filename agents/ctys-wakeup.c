@@ -59,6 +59,7 @@ main(int argc, char **argv)
 	ctys_err_t e;
 
 	log_init(argv[0]);
+	argv_help_alias(argc, argv);
 	while ((c = getopt(argc, argv, "i:t:p:nd:hH:VX")) != -1) {
 		switch (c) {
 		case 'i':

@@ -382,6 +382,7 @@ main(int argc, char **argv)
 	int c, rc = 1;
 
 	log_init("ctys-ldap");
+	argv_help_alias(argc, argv);
 	while ((c = getopt(argc, argv, "+p:d:hV")) != -1) {
 		switch (c) {
 		case 'p':

@@ -63,6 +63,7 @@ main(int argc, char **argv)
 	int c, a, rc = 0, found = 0;
 
 	log_init("ctys-macmap");
+	argv_help_alias(argc, argv);
 	while ((c = getopt(argc, argv, "nimup:d:hH:VX")) != -1) {
 		switch (c) {
 		case 'n': sel_n = true; break;

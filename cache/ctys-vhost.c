@@ -543,6 +543,7 @@ main(int argc, char **argv)
 	int rc;
 
 	log_init("ctys-vhost");
+	argv_help_alias(argc, argv);
 	memset(&v, 0, sizeof v);
 	vhost_out_init(&v.out);
 	if ((e = vhost_expand_args(argc - 1, argv + 1, &words)) != CTYS_OK) {

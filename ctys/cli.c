@@ -31,6 +31,18 @@ cli_join(int argc, char *const *argv)
 	return buf_detach(&b);
 }
 
+void
+cli_add_targets(struct buf *line, const struct strv *opts, const struct strv *targets)
+{
+	size_t i;
+
+	for (i = 0; i < opts->n; i++)
+		buf_addf(line, " %s", opts->v[i]);
+	buf_adds(line, " --");
+	for (i = 0; i < targets->n; i++)
+		buf_addf(line, " %s", targets->v[i]);
+}
+
 static bool
 has_macro_ref(const char *s)
 {

@@ -47,6 +47,14 @@ struct cli_hooks {
 /* Join argv[0..argc) with single spaces (caller frees). */
 char *cli_join(int argc, char *const *argv);
 
+struct strv;
+/*
+ * Append " <opt>... -- <target>..." to a command line that a tool builds
+ * for ctys (ctys-vdbgen, ctys-plugins): options passed through, then the
+ * targets as the user wrote them.
+ */
+void cli_add_targets(struct buf *line, const struct strv *opts, const struct strv *targets);
+
 /*
  * Parse a whole command line (the words after "ctys").  Stops after the
  * global options when -h, -H or -V was given (c->opts says which), else

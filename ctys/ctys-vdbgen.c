@@ -126,7 +126,7 @@ parse_args(struct vdb *v, int argc, char **argv)
 				return 1;
 			}
 			v->threads = (unsigned)n;
-		} else if (strcmp(a, "-h") == 0) {
+		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			return usage(stdout, 0) - 100;
 		} else if (strcmp(a, "-V") == 0) {
 			printf("ctys-vdbgen %s\n", CTYS_VERSION);
@@ -170,11 +170,7 @@ scan_line(const struct vdb *v)
 		}
 	}
 	buf_adds(&b, " -C off -c off -b sync,par");
-	for (i = 0; i < v->pass.n; i++)
-		buf_addf(&b, " %s", v->pass.v[i]);
-	buf_adds(&b, " --");
-	for (i = 0; i < v->targets.n; i++)
-		buf_addf(&b, " %s", v->targets.v[i]);
+	cli_add_targets(&b, &v->pass, &v->targets);
 	return buf_detach(&b);
 }
 
@@ -456,8 +452,16 @@ main(int argc, char **argv)
 	log_init(argv[0]);
 	signal(SIGPIPE, SIG_IGN);
 	memset(&v, 0, sizeof v);
-	if ((rc = parse_args(&v, argc, argv)) != 0)
+	if ((rc = parse_args(&v, argc, argv)) != 0) {
+		conf_free(conf);
+		strv_free(&v.pass);
+		strv_free(&v.targets);
+		free(v.dbdir);
+		free(v.base);
+		free(v.type);
+		free(v.types);
 		return rc < 0 ? 0 : rc;
+	}
 	if ((e = ctys_conf_load(conf)) != CTYS_OK) {
 		log_lasterr(e);
 		return ctys_exit_status(e);
@@ -480,12 +484,8 @@ main(int argc, char **argv)
 	}
 	v.njobs = c.plan.n;
 	v.recs = xcalloc(c.plan.n ? c.plan.n : 1, sizeof *v.recs);
-	memset(&dc, 0, sizeof dc);
-	dc.ssh.config_file = conf_get(conf, "CTYS_SSH_CONFIG");
-	dc.ssh.connect_timeout = atol(conf_get_or(conf, "CTYS_CONNECT_TIMEOUT", "10"));
-	dc.agent_cmd = conf_get_or(conf, "CTYS_AGENT", "ctys-agent");
+	dispatch_cfg_from_conf(&dc, conf);
 	dc.fanout = v.threads;
-	dc.timeout = atoi(conf_get_or(conf, "CTYS_TIMEOUT", "300"));
 	dc.out = stdout;
 	dc.err = stderr;
 	dc.on_record = on_record;

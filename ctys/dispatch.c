@@ -12,6 +12,7 @@
 #include "ctys/hostclient.h"
 #include "ctys/render.h"
 #include "lib/buf.h"
+#include "lib/conf.h"
 #include "lib/link.h"
 #include "lib/proto.h"
 #include "lib/xmalloc.h"
@@ -320,6 +321,17 @@ watch_main(void *arg)
 	if (seen >= DISPATCH_CANCEL_ABORT && r->cfg->on_abort)
 		r->cfg->on_abort(r->cfg->hook_ctx);
 	return NULL;
+}
+
+void
+dispatch_cfg_from_conf(struct dispatch_cfg *cfg, const struct conf *conf)
+{
+	memset(cfg, 0, sizeof *cfg);
+	cfg->ssh.config_file = conf_get(conf, "CTYS_SSH_CONFIG");
+	cfg->ssh.connect_timeout = atol(conf_get_or(conf, "CTYS_CONNECT_TIMEOUT", "10"));
+	cfg->agent_cmd = conf_get_or(conf, "CTYS_AGENT", "ctys-agent");
+	cfg->fanout = (unsigned)atoi(conf_get_or(conf, "CTYS_FANOUT", "32"));
+	cfg->timeout = atoi(conf_get_or(conf, "CTYS_TIMEOUT", "300"));
 }
 
 int

@@ -62,6 +62,15 @@ struct dispatch_cfg {
 #define DISPATCH_CANCEL_ABORT  2
 #define DISPATCH_CANCELLED     130 /* exit status of a cancelled job */
 
+struct conf;
+
+/*
+ * Zero *cfg and fill in the settings from the configuration:
+ * CTYS_SSH_CONFIG, CTYS_CONNECT_TIMEOUT (10), CTYS_AGENT (ctys-agent),
+ * CTYS_FANOUT (32), CTYS_TIMEOUT (300).  The strings are borrowed from conf.
+ */
+void dispatch_cfg_from_conf(struct dispatch_cfg *cfg, const struct conf *conf);
+
 /* Run every job; returns the exit status (the worst job status, 0 if none). */
 int dispatch_run(const struct dispatch_cfg *cfg, const struct plan *p);
 

@@ -14,10 +14,12 @@
 #include "ctys/cli.h"
 #include "ctys/run.h"
 #include "ctys/shell.h"
+#include "lib/util.h"
 
 int
 main(int argc, char **argv)
 {
+	argv_help_alias(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "--shell") == 0)
 		return shell_main(argc - 2, argv + 2);
 	if (argc >= 2 && strcmp(argv[1], "--completion") == 0)

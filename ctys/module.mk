@@ -7,3 +7,8 @@ MAN_PAGES += man/ctys.1
 PROGS += ctys-vdbgen
 ctys-vdbgen_MAIN := ctys/ctys-vdbgen.c
 MAN_PAGES += man/ctys-vdbgen.1 man/ctys-actions.7
+PROGS += ctys-plugins
+ctys-plugins_MAIN := ctys/ctys-plugins.c
+MAN_PAGES += man/ctys-plugins.1
+# concepts and the configuration, for every tool
+MAN_PAGES += man/ctys-config.5 man/ctys-addressing.7 man/ctys-stacks.7 man/ctys-migration.7

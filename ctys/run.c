@@ -62,12 +62,7 @@ ctys_run_line(struct conf *conf, const char *line, const struct ctys_run_hooks *
 	} else {
 		struct dispatch_cfg dc;
 
-		memset(&dc, 0, sizeof dc);
-		dc.ssh.config_file = conf_get(conf, "CTYS_SSH_CONFIG");
-		dc.ssh.connect_timeout = atol(conf_get_or(conf, "CTYS_CONNECT_TIMEOUT", "10"));
-		dc.agent_cmd = conf_get_or(conf, "CTYS_AGENT", "ctys-agent");
-		dc.fanout = (unsigned)atoi(conf_get_or(conf, "CTYS_FANOUT", "32"));
-		dc.timeout = atoi(conf_get_or(conf, "CTYS_TIMEOUT", "300"));
+		dispatch_cfg_from_conf(&dc, conf);
 		dc.summary = c.opts.verbose > 0;
 		dc.out = stdout;
 		dc.err = stderr;

@@ -3,6 +3,7 @@
 
 #include <limits.h>
 #include <pwd.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,9 @@
 
 #ifndef CTYS_CONFDIR
 #define CTYS_CONFDIR "/usr/local/etc/ctys"
+#endif
+#ifndef CTYS_BINDIR
+#define CTYS_BINDIR "/usr/local/bin"
 #endif
 
 static char confdir[PATH_MAX];
@@ -25,6 +29,25 @@ static int
 is_file(const char *p)
 {
 	return access(p, R_OK) == 0;
+}
+
+/*
+ * A binary in <root>/<BINDIR> with <root> not empty was installed with
+ * DESTDIR=<root>: its configuration is <root>/<CONFDIR>.  Sets confdir.
+ */
+static bool
+staged_confdir(const char *exedir)
+{
+	size_t el = strlen(exedir), bl = strlen(CTYS_BINDIR);
+	char probe[PATH_MAX + 32];
+
+	if (el <= bl || strcmp(exedir + el - bl, CTYS_BINDIR) != 0)
+		return false;
+	snprintf(probe, sizeof probe, "%.*s%s/ctys.conf.sh", (int)(el - bl), exedir, CTYS_CONFDIR);
+	if (!is_file(probe))
+		return false;
+	snprintf(confdir, sizeof confdir, "%.*s%s", (int)(el - bl), exedir, CTYS_CONFDIR);
+	return true;
 }
 
 const char *
@@ -53,6 +76,8 @@ ctys_confdir(void)
 				snprintf(confdir, sizeof confdir, "%s", exe);
 				return confdir;
 			}
+			if (staged_confdir(exe))
+				return confdir;
 		}
 	}
 	snprintf(confdir, sizeof confdir, "%s", CTYS_CONFDIR);

@@ -7,7 +7,10 @@
  *   1. $CTYS_CONFDIR when set;
  *   2. <dir of the running binary>/../conf when it holds ctys.conf.sh
  *      (running from a source tree: bin/ctys finds conf/);
- *   3. the directory compiled in (CTYS_CONFDIR, $(PREFIX)/etc/ctys).
+ *   3. when the binary runs from <root><compiled-in BINDIR> with a non-empty
+ *      <root> (a `make install DESTDIR=<root>` staging tree), <root> +
+ *      the compiled-in CONFDIR, if it holds ctys.conf.sh;
+ *   4. the directory compiled in (CTYS_CONFDIR, $(PREFIX)/etc/ctys).
  * It holds ctys.conf.sh, groups/ and macros/default.
  */
 #ifndef CTYS_PATHS_H

@@ -204,3 +204,12 @@ util_read_file(const char *path, size_t max, size_t *len)
 		*len = n;
 	return b;
 }
+
+void
+argv_help_alias(int argc, char **argv)
+{
+	static char h[] = "-h";
+
+	if (argc >= 2 && strcmp(argv[1], "--help") == 0)
+		argv[1] = h;
+}

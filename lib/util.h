@@ -62,4 +62,11 @@ bool str_has_prefix(const char *s, const char *prefix);
  */
 char *util_read_file(const char *path, size_t max, size_t *len);
 
+/*
+ * The tools take the original's -h for their short help; a leading
+ * "--help" (argv[1]) is replaced by "-h" so that the GNU spelling works as
+ * well, before the tool's own option parsing.
+ */
+void argv_help_alias(int argc, char **argv);
+
 #endif

@@ -301,6 +301,7 @@ main(int argc, char **argv)
 	ctys_err_t e;
 
 	log_init("ctys-groups");
+	argv_help_alias(argc, argv);
 	dbg_default(&dbg);
 	opterr = 0;
 	while ((ch = getopt(argc, argv, OPTSTRING)) != -1) {

@@ -158,6 +158,7 @@ main(int argc, char **argv)
 	ctys_err_t e;
 
 	log_init("ctys-macros");
+	argv_help_alias(argc, argv);
 	dbg_default(&dbg);
 	opterr = 0;
 	while ((ch = getopt(argc, argv, OPTSTRING)) != -1) {

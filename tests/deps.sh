@@ -9,7 +9,7 @@ PKGS="make gcc pkg-config libssh-dev libldap2-dev liblmdb-dev libreadline-dev uu
       util-linux pdsh socat tmux python3 qemu-system-x86 busybox-static cpio
       slapd ldap-utils openssl
       tigervnc-standalone-server tigervnc-viewer tigervnc-tools xvfb x11-apps xauth xterm
-      imagemagick freerdp2-x11"
+      imagemagick freerdp2-x11 groff-base man-db"
 case "${1:-}" in
 fuzz) PKGS="$PKGS clang libclang-rt-14-dev" ;;
 bench) PKGS="$PKGS hyperfine" ;;
