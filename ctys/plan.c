@@ -250,6 +250,10 @@ expand_group(struct walk *w, const struct tnode *t, const char *ctx, const char 
 		return e;
 	}
 	free(members);
+	if (vmstack && ts.n == 0) {
+		targets_free(&ts);
+		return ctys_seterr(CTYS_ERR_USAGE, "VMSTACK group '%s' has no levels", name);
+	}
 	strv_push(&w->groups, name);
 	g = join_group(group, name);
 	if (vmstack) {

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "agents/plugin.h"
 #include "cache/ldap-dir.h"
@@ -253,21 +254,91 @@ out:
 	return e;
 }
 
+/* Is `name` a Host (exact, no pattern) of the ssh configuration at path? */
+static bool
+ssh_config_has(const char *path, const char *name)
+{
+	FILE *f;
+	char line[1024], *p, *tok, *save;
+	bool found = false;
+
+	if (path == NULL || (f = fopen(path, "r")) == NULL)
+		return false;
+	while (!found && fgets(line, sizeof line, f)) {
+		p = line + strspn(line, " \t");
+		if (strncasecmp(p, "Host", 4) != 0 || (p[4] != ' ' && p[4] != '\t' && p[4] != '='))
+			continue;
+		for (tok = strtok_r(p + 5, " \t=\r\n", &save); tok && !found;
+		    tok = strtok_r(NULL, " \t\r\n", &save))
+			found = strcmp(tok, name) == 0;
+	}
+	fclose(f);
+	return found;
+}
+
+static bool
+is_address(const char *s)
+{
+	return strspn(s, "0123456789.") == strlen(s) || strchr(s, ':') != NULL;
+}
+
+/*
+ * Stack mode: every level above the first of a VMSTACK job must be known
+ * here (stacks.md: "VMSTACK operation depends on the cacheDB") — a machine
+ * in the cache DB or the directory by LABEL or TCP, a Host of the client's
+ * ssh configuration, or an address — so that a misspelt level fails before
+ * anything starts.
+ */
+static ctys_err_t
+stack_hops_known(const struct job *j, struct lookup *lk, const char *dbdir, const char *sshcfg)
+{
+	static const unsigned fields[] = { 3, 7 };
+	size_t h, k;
+	ctys_err_t e;
+
+	for (h = 1; h < j->nhops; h++) {
+		const char *name = j->hops[h].host;
+		bool known = is_address(name) || ssh_config_has(sshcfg, name), asked;
+
+		for (k = 0; !known && k < sizeof fields / sizeof *fields; k++) {
+			struct strv terms = STRV_INIT;
+			struct query_result res = { 0 };
+
+			strv_push_owned(&terms, exact_term(fields[k], name));
+			e = run_query(lk, dbdir, &terms, &asked, &res);
+			strv_free(&terms);
+			known = e == CTYS_OK && res.n > 0;
+			query_result_free(&res);
+		}
+		if (!known)
+			return ctys_seterr(CTYS_ERR_NOTFOUND, "job %u: stack level %zu '%s' cannot be "
+			    "found: not in the cache DB (LABEL or TCP), not a Host of %s, not an "
+			    "address", j->id, h, name, sshcfg ? sshcfg : "the ssh configuration");
+	}
+	return CTYS_OK;
+}
+
 ctys_err_t
 resolve_plan(struct plan *p, const struct conf *conf)
 {
 	struct lookup lk;
-	const char *l = conf_get(conf, "DBPATHLST");
-	char *dflt = l ? xstrndup(l, strcspn(l, ":")) : NULL;
+	const char *l = conf_get(conf, "DBPATHLST"), *sshcfg = conf_get(conf, "CTYS_SSH_CONFIG");
+	char *dflt = l ? xstrndup(l, strcspn(l, ":")) : NULL, *home_cfg = NULL;
 	ctys_err_t e = CTYS_OK;
 	size_t i;
 
 	memset(&lk, 0, sizeof lk);
+	if (sshcfg == NULL && getenv("HOME"))
+		sshcfg = home_cfg = xasprintf("%s/.ssh/config", getenv("HOME"));
 	for (i = 0; i < p->n && e == CTYS_OK; i++) {
 		struct job *j = &p->v[i];
 		const struct plugin_desc *pd = plugin_lookup(j->type, strlen(j->type));
 		enum ctys_action a = j->opts.action->id;
 
+		if ((j->opts.bmode & BM_STACK) && j->nhops > 1 && j->opts.cache != CACHE_OFF &&
+		    (e = stack_hops_known(j, &lk, j->opts.dbpath ? j->opts.dbpath : dflt, sshcfg)) !=
+		    CTYS_OK)
+			break;
 		if ((a != CTYS_ACT_CREATE && a != CTYS_ACT_CANCEL) || pd == NULL ||
 		    pd->category == PLUGIN_HOST || j->opts.cache == CACHE_OFF ||
 		    j->opts.cache == CACHE_REMOTE)
@@ -279,5 +350,6 @@ resolve_plan(struct plan *p, const struct conf *conf)
 	if (lk.dir_ok)
 		dir_session_close(&lk.dir);
 	free(dflt);
+	free(home_cfg);
 	return e;
 }

@@ -61,6 +61,10 @@ printf "pm1'(-t QEMU -a create=l:tg1)'\npm1[tg1]'(-t QEMU -a list)'\n" >"$G/badm
 check stack-mixed 1 "" "a stack supports CREATE (bottom-up) and CANCEL (top-down)" -- "$C" -n badmix.VMSTACK
 printf '#include cyc.VMSTACK\n' >"$G/cyc.VMSTACK"
 check stack-cycle 2 "" "cyc.VMSTACK -> cyc.VMSTACK" -- "$C" -n cyc.VMSTACK
+printf '# no levels\n' >"$G/empty.VMSTACK"
+check stack-empty 1 "" "VMSTACK group 'empty.VMSTACK' has no levels" -- "$C" -n empty.VMSTACK
+printf "pm1'(-t QEMU -a create=l:tg1)'\npm1[nosuchvm]'(-t QEMU -a create=l:nd1)'\n" >"$G/unknown.VMSTACK"
+check stack-unknown-level 2 "" "stack level 1 'nosuchvm' cannot be found" -- "$C" -n unknown.VMSTACK
 check pm-force-noself 1 "" "FORCE requires SELF" -- "$C" -t PM -a cancel=FORCE,POWEROFF pm1
 [ -e "$QRUN/tg1.pid" ] && fail "a refused stack started something"
 
