@@ -205,7 +205,8 @@ cli_help(struct buf *out)
 	buf_adds(out, "\nsession types (-t TYPE):\n");
 	for (i = 0; i < plugin_count; i++)
 		buf_addf(out, "  %-20s %s\n", plugin_table[i].names, plugin_table[i].summary);
-	buf_adds(out, "\nctys -n ... prints the plan without executing it.  See ctys(1).\n");
+	buf_adds(out, "\nctys -n ... prints the plan without executing it.  See ctys(1); what\n"
+	    "leaves this machine runs in ctys-client(8).\n");
 }
 
 void

@@ -17,6 +17,7 @@
 
 #include "agents/collect.h"
 #include "agents/plugin.h"
+#include "ctys/net.h"
 #include "ctys/cli.h"
 #include "ctys/dispatch.h"
 #include "ctys/expand.h"
@@ -329,6 +330,8 @@ main(int argc, char **argv)
 	size_t i;
 	ctys_err_t e;
 	FILE *quiet = NULL;
+
+	ctys_net_enable();
 
 	log_init(argv[0]);
 	signal(SIGPIPE, SIG_IGN);

@@ -19,6 +19,7 @@
 
 #include "cache/ldap-dir.h"
 #include "cache/store.h"
+#include "ctys/net.h"
 #include "ctys/cli.h"
 #include "ctys/dispatch.h"
 #include "ctys/expand.h"
@@ -448,6 +449,8 @@ main(int argc, char **argv)
 	int rc, status = 0;
 	ctys_err_t e;
 	size_t i;
+
+	ctys_net_enable();
 
 	log_init(argv[0]);
 	signal(SIGPIPE, SIG_IGN);

@@ -8,14 +8,16 @@
 #include <unistd.h>
 
 #include "agents/agent.h"
-#include "agents/relay.h"
 #include "ctys/hostclient.h"
+#include "ctys/net.h"
 #include "ctys/render.h"
 #include "lib/buf.h"
 #include "lib/conf.h"
 #include "lib/link.h"
 #include "lib/proto.h"
 #include "lib/xmalloc.h"
+
+const struct ctys_net *ctys_net;
 
 struct result {
 	int code;
@@ -136,17 +138,14 @@ wire_job(struct run *r, const struct job *j, bool star)
 }
 
 /* The user to log in as: only an explicit one; else ssh_config (or the local user). */
-#define LOGIN(j, h) ((j)->hops[h].user_given ? (j)->hops[h].user : NULL)
 
 /* Send a wire job to the agent of its first hop (CHAIN) or last hop (STAR). */
 static void
 send_job(void *ctx, const struct job *j, json_t *job, const struct link_sink *sink)
 {
 	struct run *r = ctx;
-	const char *id = proto_str(job, "id");
 	bool star = j->opts.resolver == 1;
-	struct sshc *s = NULL;
-	size_t h, first = 0;
+	size_t first = 0;
 	int tmo = r->cfg->timeout > 0 ? (r->cfg->timeout + 3 * (int)j->nhops) * 1000 : 0;
 
 	if (j->local) {
@@ -156,28 +155,12 @@ send_job(void *ctx, const struct job *j, json_t *job, const struct link_sink *si
 		}
 		first = 1; /* STAR from here: the first remote hop is connected directly */
 	}
-	if (!star) {
-		s = sshc_pool_get(r->pool, NULL, LOGIN(j, 0), j->hops[0].host, j->hops[0].port,
-		    j->opts.agentfwd);
-		if (s == NULL) {
-			link_fail(sink, id, j->hops[0].host, LINK_CODE_UNREACHABLE, ctys_errmsg());
-		} else {
-			/* the relay (with SSH) only where the job goes further */
-			char *cmd = agent_command(r->cfg->agent_cmd, j->nhops > 1);
-
-			link_run_job(s, cmd, job, j->hops[0].host, tmo, sink);
-			free(cmd);
-		}
+	if (ctys_net == NULL) {
+		link_fail(sink, proto_str(job, "id"), j->hops[first].host, LINK_CODE_UNREACHABLE,
+		    "this program has no SSH transport (run it through ctys-client)");
 		return;
 	}
-	for (h = first; h < j->nhops; h++) {
-		s = sshc_pool_get(r->pool, s, LOGIN(j, h), j->hops[h].host, j->hops[h].port, false);
-		if (s == NULL) {
-			link_fail(sink, id, j->hops[h].host, LINK_CODE_UNREACHABLE, ctys_errmsg());
-			return;
-		}
-	}
-	link_run_job(s, r->cfg->agent_cmd, job, j->hops[j->nhops - 1].host, tmo, sink);
+	ctys_net->send(r->pool, r->cfg->agent_cmd, j, job, star, first, tmo, sink);
 }
 
 static void
@@ -204,10 +187,10 @@ run_job(struct run *r, size_t idx)
 	pthread_mutex_lock(&r->lock);
 	r->res[idx].t0 = t0;
 	pthread_mutex_unlock(&r->lock);
-	if (hostclient_wants(j)) {
+	if (hostclient_wants(j) && ctys_net) {
 		struct hc_env he = { r->pool, send_job, r, 0 };
 
-		hostclient_run(&he, j, job, &sink);
+		ctys_net->hostclient_run(&he, j, job, &sink);
 	} else {
 		send_job(r, j, job, &sink);
 	}
@@ -351,11 +334,12 @@ dispatch_run(const struct dispatch_cfg *cfg, const struct plan *p)
 	memset(&r, 0, sizeof r);
 	r.cfg = cfg;
 	r.plan = p;
-	r.pool = sshc_pool_new(&cfg->ssh);
+	r.pool = ctys_net ? ctys_net->pool_new(&cfg->ssh) : NULL;
 	acfg.ssh = cfg->ssh;
 	acfg.agent_cmd = cfg->agent_cmd;
 	r.local = agent_new(&acfg);
-	relay_enable(r.local, &cfg->ssh);
+	if (ctys_net)
+		ctys_net->relay_enable(r.local, &cfg->ssh);
 	r.res = xcalloc(p->n ? p->n : 1, sizeof *r.res);
 	localtime_r(&now, &tm);
 	strftime(r.idbase, 32, "%Y%m%d%H%M%S", &tm);
@@ -441,7 +425,8 @@ dispatch_run(const struct dispatch_cfg *cfg, const struct plan *p)
 	free(r.res);
 	free(tasks);
 	agent_free(r.local);
-	sshc_pool_free(r.pool);
+	if (r.pool)
+		ctys_net->pool_free(r.pool);
 	pthread_mutex_destroy(&r.lock);
 	pthread_cond_destroy(&r.cond);
 	return worst > 255 ? 255 : worst;

@@ -1,9 +1,12 @@
 # ctys/: the client — grammar, planning, dispatch, rendering, the shell.
 LIB_SRCS += ctys/subopt.c ctys/action.c ctys/opts.c ctys/target.c ctys/plan.c ctys/plan_render.c ctys/cli.c ctys/run.c ctys/dispatch.c ctys/expand.c \
-	ctys/render.c ctys/hostclient.c ctys/shell.c ctys/shell_lex.c ctys/shell_complete.c ctys/resolve.c
+	ctys/render.c ctys/hostclient.c ctys/hostjob.c ctys/net.c ctys/shell.c ctys/shell_lex.c ctys/shell_complete.c ctys/resolve.c
 PROGS += ctys
 ctys_MAIN := ctys/main.c
 MAN_PAGES += man/ctys.1
+PROGS += ctys-client
+ctys-client_MAIN := ctys/ctys-client.c
+MAN_PAGES += man/ctys-client.8
 PROGS += ctys-vdbgen
 ctys-vdbgen_MAIN := ctys/ctys-vdbgen.c
 MAN_PAGES += man/ctys-vdbgen.1 man/ctys-actions.7

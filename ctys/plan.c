@@ -407,7 +407,8 @@ same_scope(const struct job *a, const struct job *b)
 
 /*
  * Stack mode (stacks.md §2): the jobs of one VMSTACK (a run of BM_STACK
- * jobs of the same scope) are levels, bottom first.  CREATE of a VM level
+ * jobs of the same VMSTACK scope; a plain -b STACK only runs in order) are
+ * levels, bottom first.  CREATE of a VM level
  * waits until its guest answers (SSHPING with its defaults is added unless
  * PING or SSHPING is given); a PM level is allowed only at level 0 (unless
  * STACKCHECK:OFF); CANCEL runs the levels top-down (the run is reversed,
@@ -423,7 +424,7 @@ stack_finish(struct plan *p)
 		struct job *j = &p->v[i];
 		enum ctys_action act;
 
-		if (!(j->opts.bmode & BM_STACK)) {
+		if (!(j->opts.bmode & BM_STACK) || j->group == NULL || !strstr(j->group, "VMSTACK")) {
 			i++;
 			continue;
 		}

@@ -11,6 +11,7 @@
 #include "cache/query.h"
 #include "cache/record.h"
 #include "cache/store.h"
+#include "ctys/net.h"
 #include "ctys/subopt.h"
 #include "lib/buf.h"
 #include "lib/log.h"
@@ -159,7 +160,8 @@ run_query(struct lookup *lk, const char *dbdir, struct strv *terms, bool *asked,
 	if (e == CTYS_OK && res->n == 0 && getenv("CTYS_LDAP_URI")) {
 		if (!lk->dir_tried) {
 			lk->dir_tried = true;
-			lk->dir_ok = dir_session_open(&lk->dir, &lk->dsrc) == CTYS_OK;
+			lk->dir_ok = ctys_net ? ctys_net->dir_open(&lk->dir, &lk->dsrc) == CTYS_OK :
+			    ctys_seterr(CTYS_ERR_INTERNAL, "no LDAP client in this program") == CTYS_OK;
 			if (!lk->dir_ok)
 				log_warn(1, "LDAP directory not used for name resolution: %s",
 				    ctys_errmsg());
@@ -348,7 +350,7 @@ resolve_plan(struct plan *p, const struct conf *conf)
 	if (lk.db)
 		cache_close(lk.db);
 	if (lk.dir_ok)
-		dir_session_close(&lk.dir);
+		ctys_net->dir_close(&lk.dir);
 	free(dflt);
 	free(home_cfg);
 	return e;

@@ -1,18 +1,53 @@
 /* run.c — see run.h. */
 #include "ctys/run.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ctys/cli.h"
 #include "ctys/dispatch.h"
 #include "ctys/expand.h"
+#include "ctys/net.h"
 #include "ctys/resolve.h"
+#include "ctys/shell.h"
 #include "lib/log.h"
 #include "lib/paths.h"
+#include "lib/util.h"
 #include "lib/xmalloc.h"
+
+/*
+ * Hand this run to ctys-client (net.h): the program next to this one, else
+ * the one on PATH, with the same arguments.  Returns only on failure.
+ */
+static int
+exec_client(char **argv)
+{
+	char self[PATH_MAX], path[PATH_MAX + 16], *slash;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	char *const prog = argv[0];
+
+	fflush(NULL);
+	if (n > 0) {
+		self[n] = '\0';
+		if ((slash = strrchr(self, '/')) != NULL) {
+			*slash = '\0';
+			snprintf(path, sizeof path, "%s/ctys-client", self);
+			argv[0] = path;
+			execv(path, argv);
+		}
+	}
+	argv[0] = (char *)"ctys-client";
+	execvp("ctys-client", argv);
+	argv[0] = prog;
+	log_error("this run needs ctys-client (the SSH and LDAP half of ctys), which cannot be "
+	    "started: %s", strerror(errno));
+	return 2;
+}
 
 static int
 fail(ctys_err_t e)
@@ -39,6 +74,11 @@ ctys_run_line(struct conf *conf, const char *line, const struct ctys_run_hooks *
 
 	expander_init(&ex, conf);
 	e = cli_parse(&c, conf, &ex.hooks, line);
+	if (e == CTYS_OK && ctys_net == NULL && !c.opts.help && !c.opts.version &&
+	    plan_needs_net(&c.plan, c.opts.dryrun)) {
+		status = CTYS_RUN_NEEDS_NET;
+		goto done;
+	}
 	if (e == CTYS_OK && !c.opts.help && !c.opts.version)
 		e = resolve_plan(&c.plan, conf);
 	if (e != CTYS_OK) {
@@ -104,5 +144,23 @@ ctys_run(int argc, char **argv)
 	status = ctys_run_line(conf, line, NULL);
 	free(line);
 	conf_free(conf);
+	if (status == CTYS_RUN_NEEDS_NET)
+		return exec_client(argv);
 	return status;
+}
+
+int
+ctys_main(int argc, char **argv)
+{
+	bool shell = (argc >= 2 && strcmp(argv[1], "--shell") == 0) ||
+	    (argc == 1 && isatty(0) && isatty(1));
+
+	argv_help_alias(argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "--completion") == 0)
+		return shell_completion_main(argc - 2, argv + 2);
+	if (shell && ctys_net == NULL)
+		return exec_client(argv);
+	if (shell)
+		return argc >= 2 ? shell_main(argc - 2, argv + 2) : shell_main(0, NULL);
+	return ctys_run(argc, argv);
 }

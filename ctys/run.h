@@ -19,7 +19,20 @@ struct ctys_run_hooks {
 	void *ctx;
 };
 
-/* Run one ctys command line; returns the process exit status. */
+/* ctys_run_line() when the run needs ctys-client (net.h) and this program has no network half. */
+#define CTYS_RUN_NEEDS_NET (-1)
+
+/*
+ * The whole client, for main(): --completion, the shell (--shell, or no
+ * arguments on a terminal), else ctys_run().
+ */
+int ctys_main(int argc, char **argv);
+
+/*
+ * Run one ctys command line; returns the process exit status.  A run that
+ * needs the network half in a program without it continues in ctys-client
+ * (exec, same arguments).
+ */
 int ctys_run(int argc, char **argv);
 
 /*

@@ -28,7 +28,7 @@ loc check local-table 0 "*" "" -- "$P" -T xen,qemu
 [ "$(head -n 1 "$T/out" | tr -s ' ')" = "TARGET PLUGIN STATE ACCEL VERSION REASON" ] || fail "header: $(cat "$T/out")"
 [ "$(wc -l <"$T/out")" -eq 3 ] || fail "-T xen,qemu: $(cat "$T/out")"
 loc check local-tab 0 "*" "" -- "$P" --quick-tab
-[ "$(sed -n 2p "$T/out" | tr -s ' ')" = "tester@localhost | x | - x - - | x - - -" ] ||
+[ "$(sed -n 2p "$T/out" | tr -s ' ')" = "tester@localhost | x | - x - - | x x x x" ] ||
 	fail "quick-tab: $(cat "$T/out")"
 check bad-option 1 "" "unknown option '-q'" -- "$P" -q
 check help 0 "*" "" -- "$P" --help
@@ -70,7 +70,7 @@ check remote-star 2 "*" "" -- "$P" -X -x STAR 'pm1[vm1]'
 grep -q "^tester@pm1\[tester@vm1\];;NO-AGENT;;;ctys-agent not found on 'vm1'" "$T/out" ||
 	fail "STAR, vm1 without agent: $(cat "$T/out")"
 check remote-tab 2 "*" "" -- "$P" --quick-tab pm1 'pm1[vm1]'
-[ "$(sed -n 2p "$T/out" | tr -s ' ')" = "tester@pm1 | x | - x - - | x - - -" ] || fail "tab pm1: $(cat "$T/out")"
+[ "$(sed -n 2p "$T/out" | tr -s ' ')" = "tester@pm1 | x | - x - - | x x x x" ] || fail "tab pm1: $(cat "$T/out")"
 [ "$(sed -n 3p "$T/out" | tr -s ' ')" = "tester@pm1[tester@vm1] | NO-AGENT" ] || fail "tab vm1: $(cat "$T/out")"
 
 # an agent that speaks protocol version 2: a stand-in, named as such
