@@ -39,3 +39,13 @@ finish() {
 	echo "all checks passed"
 	exit 0
 }
+
+# rig_start TOPOLOGY: a test rig (tests/rig) in R=$T/rig, torn down on exit;
+# prints SKIP and exits 0 when not root.
+rig_start() {
+	[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 0; }
+	. "$TOP/tests/rig/rig.sh"
+	R=$T/rig
+	rig_trap "$R"
+	RIG_QUIET=1 rig_up "$R" "$1" || exit 1
+}
