@@ -9,7 +9,6 @@
 rig_start chain:3
 export CTYS_SSH_CONFIG=$RIG_SSH_CONFIG CTYS_CONNECT_TIMEOUT=3 CTYS_TIMEOUT=30
 C=$BIN/ctys
-count_procs() { pgrep -xf "$1" | wc -l; }
 
 # agent_pid HOST COMM: the pid of process COMM (ctys-agent, ctys-agent-rel...)
 # in HOST's namespace that runs a job (has a child)
@@ -24,19 +23,16 @@ agent_pid() {
 
 # kill_agent NAME MODE HOST COMM SECS WANT_ERR
 kill_agent() {
-	local name=$1 mode=$2 host=$3 comm=$4 secs=$5 want=$6 cpid apid rc start el
+	local name=$1 mode=$2 host=$3 comm=$4 secs=$5 want=$6 cpid apid start el
 	"$C" -v -x "$mode" -b par -t cli -a "create=l:t,cmd:sleep%$secs;hostname" \
 		pm1 'pm1[vm1][nvm1]' >"$T/$name.out" 2>"$T/$name.err" &
 	cpid=$!
-	for _ in $(seq 1 100); do [ "$(count_procs "sleep $secs")" -eq 2 ] && break; sleep 0.1; done
+	wait_procs "sleep $secs" 2 10 || fail "$name: commands did not start"
 	apid=$(agent_pid "$host" "$comm")
 	[ -n "$apid" ] || { fail "$name: no $comm on $host"; wait "$cpid"; return; }
 	start=$(date +%s%N)
 	kill -9 "$apid"
-	for _ in $(seq 1 100); do kill -0 "$cpid" 2>/dev/null || break; sleep 0.1; done
-	kill -0 "$cpid" 2>/dev/null && { fail "$name: ctys still runs 10 s after the kill"; kill -9 "$cpid"; }
-	wait "$cpid"
-	rc=$?
+	wait_bg "$cpid" 10 "$name"
 	el=$((($(date +%s%N) - start) / 1000000))
 	[ "$rc" -eq 255 ] || fail "$name: exit $rc, want 255 ($(cat "$T/$name.err"))"
 	# the job on pm1 alone (sleep 2 s) decides the duration
@@ -45,8 +41,7 @@ kill_agent() {
 	grep -qF "$want" "$T/$name.err" || fail "$name: error lacks '$want': $(cat "$T/$name.err")"
 	grep -q "summary: job 1 .*pm1: ok 0" "$T/$name.err" || fail "$name: pm1's job: $(cat "$T/$name.err")"
 	grep -q "summary: job 2 .*: failed 255" "$T/$name.err" || fail "$name: summary: $(cat "$T/$name.err")"
-	for _ in $(seq 1 50); do [ "$(count_procs "sleep $secs")" -eq 0 ] && break; sleep 0.1; done
-	[ "$(count_procs "sleep $secs")" -eq 0 ] || fail "$name: job processes left: $(pgrep -af "sleep $secs")"
+	wait_procs "sleep $secs" 0 5 || fail "$name: job processes left: $(pgrep -af "sleep $secs")"
 }
 
 kill_agent chain-relay CHAIN pm1 ctys-agent-rela 2.01 "the agent on 'pm1' ended before the job finished"

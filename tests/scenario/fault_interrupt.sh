@@ -10,38 +10,19 @@ rig_start chain:3
 export CTYS_SSH_CONFIG=$RIG_SSH_CONFIG CTYS_CONNECT_TIMEOUT=3 CTYS_TIMEOUT=60
 C=$BIN/ctys
 
-# count_procs PATTERN: processes anywhere whose command line is exactly PATTERN
-count_procs() { pgrep -xf "$1" | wc -l; }
-
-# wait_count PATTERN N SECS: until exactly N such processes exist (bounded)
-wait_count() {
-	local i
-	for i in $(seq 1 $(($3 * 10))); do
-		[ "$(count_procs "$1")" -eq "$2" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # interrupt NAME SIGNAL MODE DURATION TARGETS...: start, wait until every
 # target's command runs, signal, then check status, report and leftovers
 interrupt() {
-	local name=$1 sig=$2 mode=$3 secs=$4 cpid rc start ms n
+	local name=$1 sig=$2 mode=$3 secs=$4 cpid start ms n
 	shift 4
 	n=$#
 	"$C" -x "$mode" -b par -t cli -a "create=l:t,cmd:sleep%$secs" "$@" >"$T/$name.out" 2>"$T/$name.err" &
 	cpid=$!
-	wait_count "sleep $secs" "$n" 20 || fail "$name: $(count_procs "sleep $secs") of $n commands started"
+	wait_procs "sleep $secs" "$n" 20 || fail "$name: $(count_procs "sleep $secs") of $n commands started"
 	start=$(date +%s%N)
 	kill "-$sig" "$cpid"
 	# bounded wait for ctys itself: it must not hang on its channels
-	for _ in $(seq 1 100); do kill -0 "$cpid" 2>/dev/null || break; sleep 0.1; done
-	if kill -0 "$cpid" 2>/dev/null; then
-		fail "$name: ctys still runs 10 s after SIG$sig"
-		kill -9 "$cpid"
-	fi
-	wait "$cpid"
-	rc=$?
+	wait_bg "$cpid" 10 "$name"
 	ms=$((($(date +%s%N) - start) / 1000000))
 	case $sig in INT) want=130 ;; TERM) want=143 ;; esac
 	[ "$rc" -eq "$want" ] || fail "$name: exit $rc, want $want ($(cat "$T/$name.err"))"
@@ -53,7 +34,7 @@ interrupt() {
 			fail "$name: $t not reported: $(cat "$T/$name.err")"
 	done
 	# every layer ended its job (each hop notices within a second or so)
-	wait_count "sleep $secs" 0 10 || fail "$name: $(count_procs "sleep $secs") job processes left: $(pgrep -af "sleep $secs")"
+	wait_procs "sleep $secs" 0 10 || fail "$name: $(count_procs "sleep $secs") job processes left: $(pgrep -af "sleep $secs")"
 	# and no agent stays behind in any namespace
 	for h in pm1 vm1 nvm1; do
 		ns=RIG_${h^^}_NS
@@ -85,14 +66,13 @@ interrupt star-term TERM STAR 41.4 localhost 'pm1[vm1][nvm1]'
 "$C" -b par -t cli -a "create=l:t,cmd:sleep%41.5" pm1 'pm1[vm1]' \
 	'pm1[vm1][nvm1](-a create=l:u,cmd:echo%early)' >"$T/mix.out" 2>"$T/mix.err" &
 cpid=$!
-wait_count "sleep 41.5" 2 20 || fail "mix: commands did not start"
+wait_procs "sleep 41.5" 2 20 || fail "mix: commands did not start"
 for _ in $(seq 1 50); do grep -q early "$T/mix.out" && break; sleep 0.1; done
 kill -INT "$cpid"
-wait "$cpid"
-rc=$?
+wait_bg "$cpid" 10 mix
 [ "$rc" -eq 130 ] || fail "mix: exit $rc"
 [ "$(cat "$T/mix.out")" = early ] || fail "mix: output '$(cat "$T/mix.out")'"
 [ "$(grep -c ': cancelled$' "$T/mix.err")" -eq 2 ] || fail "mix: $(cat "$T/mix.err")"
 grep -q "nvm1\]: cancelled" "$T/mix.err" && fail "mix: the finished job was reported cancelled"
-wait_count "sleep 41.5" 0 10 || fail "mix: job processes left"
+wait_procs "sleep 41.5" 0 10 || fail "mix: job processes left"
 finish

@@ -11,23 +11,18 @@ rig_start chain:3
 # client (STAR) after 4+3*3 s
 export CTYS_SSH_CONFIG=$RIG_SSH_CONFIG CTYS_CONNECT_TIMEOUT=3 CTYS_TIMEOUT=4
 C=$BIN/ctys
-count_procs() { pgrep -xf "$1" | wc -l; }
 
 # drop MODE SECS LIMIT WANT_ERR: run on all three layers, drop nvm1's uplink
 # once the three commands run, check the result, restore the link
 drop() {
-	local mode=$1 secs=$2 limit=$3 want=$4 cpid rc start el
+	local mode=$1 secs=$2 limit=$3 want=$4 cpid start el
 	"$C" -v -x "$mode" -b par -t cli -a "create=l:t,cmd:sleep%$secs;hostname" \
 		pm1 'pm1[vm1]' 'pm1[vm1][nvm1]' >"$T/$mode.out" 2>"$T/$mode.err" &
 	cpid=$!
-	for _ in $(seq 1 100); do [ "$(count_procs "sleep $secs")" -eq 3 ] && break; sleep 0.1; done
-	[ "$(count_procs "sleep $secs")" -eq 3 ] || fail "$mode: commands did not start"
+	wait_procs "sleep $secs" 3 10 || fail "$mode: commands did not start"
 	start=$(date +%s%N)
 	rig_link "$R" nvm1 down
-	for _ in $(seq 1 300); do kill -0 "$cpid" 2>/dev/null || break; sleep 0.1; done
-	kill -0 "$cpid" 2>/dev/null && { fail "$mode: ctys still runs 30 s after the drop"; kill -9 "$cpid"; }
-	wait "$cpid"
-	rc=$?
+	wait_bg "$cpid" 30 "$mode"
 	el=$((($(date +%s%N) - start) / 1000000))
 	[ "$rc" -eq 255 ] || fail "$mode: exit $rc, want 255 ($(cat "$T/$mode.err"))"
 	[ "$el" -le "$limit" ] || fail "$mode: took $el ms after the drop, limit $limit"
