@@ -6,4 +6,4 @@ ctys_MAIN := ctys/main.c
 MAN_PAGES += man/ctys.1
 PROGS += ctys-vdbgen
 ctys-vdbgen_MAIN := ctys/ctys-vdbgen.c
-MAN_PAGES += man/ctys-vdbgen.1 man/ctys-actions.7
+MAN_PAGES += man/ctys-vdbgen.1 man/ctys-actions.7 man/ctys-security.7
