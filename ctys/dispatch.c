@@ -13,6 +13,7 @@
 #include "lib/buf.h"
 #include "lib/link.h"
 #include "lib/proto.h"
+#include "lib/util.h"
 #include "lib/xmalloc.h"
 
 struct result {
@@ -321,6 +322,7 @@ dispatch_run(const struct dispatch_cfg *cfg, const struct plan *p)
 	time_t now = time(NULL);
 	struct tm tm;
 
+	ctys_raise_nofile(); /* one session per host stays open until the end */
 	memset(&r, 0, sizeof r);
 	r.cfg = cfg;
 	r.plan = p;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 
 #include "lib/xmalloc.h"
 
@@ -161,4 +162,19 @@ find_sorted(const void *key, const void *base, size_t n, size_t size,
     int (*cmp)(const void *, const void *))
 {
 	return n == 0 ? NULL : bsearch(key, base, n, size, cmp);
+}
+
+void
+ctys_raise_nofile(void)
+{
+	struct rlimit rl;
+	rlim_t want;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	want = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > 65536 ? 65536 : rl.rlim_max;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+		rl.rlim_cur = want;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }

@@ -51,4 +51,12 @@ char *str_upper(const char *s);
 bool str_ieq(const char *a, const char *b);
 bool str_has_prefix(const char *s, const char *prefix);
 
+/*
+ * Raise the soft limit of open files to the hard limit (at most 65536):
+ * a run to many hosts keeps one SSH session per host open until it ends,
+ * and the common soft default of 1024 would fail the hosts past it.
+ * Quietly does nothing when it cannot.
+ */
+void ctys_raise_nofile(void);
+
 #endif

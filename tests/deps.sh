@@ -1,15 +1,17 @@
 #!/bin/sh
 # tests/deps.sh — install the Debian packages the build and tests need, only
-# when something is missing.  `tests/deps.sh fuzz` adds the fuzzing toolchain.
+# when something is missing.  `tests/deps.sh fuzz` adds the fuzzing toolchain,
+# `tests/deps.sh valgrind` valgrind.
 # Runs `apt-get update` once, and only if an install is needed.
 set -eu
 
 PKGS="make gcc pkg-config libssh-dev libldap2-dev liblmdb-dev libreadline-dev uuid-dev
       libjansson-dev libcriterion-dev lmdb-utils openssh-server openssh-client iproute2
       util-linux pdsh socat tmux python3 qemu-system-x86 busybox-static cpio
-      slapd ldap-utils openssl"
+      slapd ldap-utils openssl time"
 case "${1:-}" in
 fuzz) PKGS="$PKGS clang libclang-rt-14-dev" ;;
+valgrind) PKGS="$PKGS valgrind" ;;
 bench) PKGS="$PKGS hyperfine" ;;
 esac
 
