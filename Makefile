@@ -54,7 +54,8 @@ TEST_SRCS  := $(wildcard tests/unit/test_*.c)
 TEST_BINS  := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all test check unit asan demo fuzz fuzz-bins bench install uninstall print-progs clean help deps format-check
+.PHONY: all test check unit asan demo fuzz fuzz-bins bench install uninstall print-progs clean help deps format-check \
+	test-slow valgrind
 
 all: $(BINS)
 
@@ -63,6 +64,8 @@ help:
 	@echo 'make demo       install missing Debian packages, build, run ctys on localhost'
 	@echo 'make test       install missing Debian packages, build, run every test'
 	@echo 'make asan       the whole suite under ASan+UBSan'
+	@echo 'make test-slow  long tests (tests/slow/: 1,000 sshd on loopback), minutes'
+	@echo 'make valgrind   the unit tests under valgrind memcheck'
 	@echo 'make fuzz       every fuzzer for FUZZ_SECONDS (default 60) each'
 	@echo 'make bench      benchmarks with ratios against in-run baselines'
 	@echo 'make install    PREFIX=$(PREFIX) DESTDIR=...'
@@ -123,6 +126,19 @@ check: all $(TEST_BINS)
 
 unit: all $(TEST_BINS)
 	@BUILD=$(BUILD) tests/run.sh --unit
+
+# Long tests, not part of check: tests/slow/*.sh, each a scenario script.
+$(BUILD)/tests/ctys-fdcheck: tests/slow/fdcheck.c $(LIBCTYS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(LIBCTYS) $(PKG_LIBS) -lpthread
+
+test-slow: all $(BUILD)/tests/ctys-fdcheck
+	@BUILD=$(BUILD) tests/run.sh --slow
+
+# The unit tests under valgrind memcheck (a plain -O2 -g build).
+valgrind: all $(TEST_BINS)
+	@tests/deps.sh valgrind
+	@BUILD=$(BUILD) tests/valgrind.sh
 
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 OPT='-O1 -g' clean-bin

@@ -2,6 +2,8 @@
 #include "agents/agent.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -112,6 +114,7 @@ struct server {
 	struct agent *a;
 	int out_fd;
 	pthread_mutex_t out_lock;
+	int done_pipe[2];        /* a job thread writes one byte when it ends */
 };
 
 struct jobthread {
@@ -154,78 +157,144 @@ job_thread(void *arg)
 {
 	struct jobthread *jt = arg;
 	struct link_sink sink = { server_send, jt->srv };
+	char one = 1;
 
 	agent_handle_job(jt->srv->a, jt->job, &sink);
+	while (write(jt->srv->done_pipe[1], &one, 1) < 0 && errno == EINTR)
+		;
 	return NULL;
+}
+
+/*
+ * The client went away (its SSH channel or connection closed: the reading
+ * end of our stdout is gone).  Nobody can receive a result any more: end
+ * the jobs' processes and exit at once.  Exiting also closes the SSH
+ * sessions this agent opened to the next layer, whose agents then do the
+ * same (ctys-agent(8), "Cancellation").
+ */
+static void
+hangup(void)
+{
+	job_children_kill(500);
+	_exit(AGENT_EXIT_HANGUP);
+}
+
+/* Decode and act on one line; false when the conversation must end. */
+static bool
+serve_line(struct server *srv, const char *line, size_t len, bool toolong, bool *hello,
+    struct jobthread **threads, unsigned *running, int *status)
+{
+	struct jobthread *jt;
+	json_t *m;
+
+	if (toolong || (m = proto_decode(line, len)) == NULL) {
+		json_t *e = proto_msg("", agent_hostname(), "error",
+		    toolong ? "protocol line too long" : ctys_errmsg());
+		server_send(srv, e);
+		json_decref(e);
+		*status = 2;
+		return true;
+	}
+	if (!*hello) {
+		json_t *h = proto_hello_agent(agent_hostname(), ctys_user());
+
+		server_send(srv, h);
+		json_decref(h);
+		*hello = true;
+		if (proto_check_hello(m, "the client") != CTYS_OK) {
+			json_t *e = proto_msg("", agent_hostname(), "error", ctys_errmsg());
+			server_send(srv, e);
+			json_decref(e);
+			json_decref(m);
+			*status = 2;
+			return false;
+		}
+		json_decref(m);
+		return true;
+	}
+	if (strcmp(proto_type(m), "job") != 0) {
+		json_decref(m);
+		return true; /* unknown message types are ignored (forward compatible) */
+	}
+	jt = xcalloc(1, sizeof *jt);
+	jt->srv = srv;
+	jt->job = m;
+	if (pthread_create(&jt->t, NULL, job_thread, jt) != 0) {
+		json_t *e = proto_status(proto_str(m, "id"), agent_hostname(), 2,
+		    "the agent cannot start a thread for the job");
+		server_send(srv, e);
+		json_decref(e);
+		json_decref(m);
+		free(jt);
+		*status = 2;
+		return true;
+	}
+	jt->next = *threads;
+	*threads = jt;
+	(*running)++;
+	return true;
 }
 
 int
 agent_serve(struct agent *a, int in_fd, int out_fd)
 {
-	struct server srv = { a, out_fd, PTHREAD_MUTEX_INITIALIZER };
+	struct server srv = { a, out_fd, PTHREAD_MUTEX_INITIALIZER, { -1, -1 } };
 	struct linebuf lb = { BUF_INIT, 0 };
 	struct jobthread *threads = NULL, *jt, *nx;
 	const char *line;
 	size_t len;
-	bool hello = false, toolong;
+	bool hello = false, toolong, eof = false, go = true;
+	unsigned running = 0;
 	char chunk[16384];
 	ssize_t n;
-	json_t *m;
 	int status = 0;
 
 	signal(SIGPIPE, SIG_IGN);
-	while ((n = read(in_fd, chunk, sizeof chunk)) != 0) {
-		if (n < 0) {
+	if (pipe2(srv.done_pipe, O_CLOEXEC) != 0)
+		return 2;
+	while (go && (!eof || running > 0)) {
+		/* out_fd with no events: poll reports only POLLERR/POLLHUP, the peer gone */
+		struct pollfd p[3] = {
+			{ eof ? -1 : in_fd, POLLIN, 0 },
+			{ out_fd, 0, 0 },
+			{ srv.done_pipe[0], POLLIN, 0 },
+		};
+
+		if (poll(p, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
-		linebuf_feed(&lb, chunk, (size_t)n);
-		while (linebuf_next(&lb, &line, &len, &toolong)) {
-			if (toolong || (m = proto_decode(line, len)) == NULL) {
-				json_t *e = proto_msg("", agent_hostname(), "error",
-				    toolong ? "protocol line too long" : ctys_errmsg());
-				server_send(&srv, e);
-				json_decref(e);
-				status = 2;
-				continue;
-			}
-			if (!hello) {
-				json_t *h = proto_hello_agent(agent_hostname(), ctys_user());
+		if (p[1].revents & (POLLERR | POLLHUP))
+			hangup();
+		if (p[2].revents & POLLIN) {
+			char d[64];
 
-				server_send(&srv, h);
-				json_decref(h);
-				hello = true;
-				if (proto_check_hello(m, "the client") != CTYS_OK) {
-					json_t *e = proto_msg("", agent_hostname(), "error", ctys_errmsg());
-					server_send(&srv, e);
-					json_decref(e);
-					json_decref(m);
-					status = 2;
-					goto done;
-				}
-				json_decref(m);
-				continue;
-			}
-			if (strcmp(proto_type(m), "job") != 0) {
-				json_decref(m);
-				continue; /* unknown message types are ignored (forward compatible) */
-			}
-			jt = xcalloc(1, sizeof *jt);
-			jt->srv = &srv;
-			jt->job = m;
-			jt->next = threads;
-			threads = jt;
-			pthread_create(&jt->t, NULL, job_thread, jt);
+			n = read(srv.done_pipe[0], d, sizeof d);
+			if (n > 0)
+				running -= (unsigned)n < running ? (unsigned)n : running;
 		}
+		if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		n = read(in_fd, chunk, sizeof chunk);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			eof = true;
+			continue;
+		}
+		linebuf_feed(&lb, chunk, (size_t)n);
+		while (go && linebuf_next(&lb, &line, &len, &toolong))
+			go = serve_line(&srv, line, len, toolong, &hello, &threads, &running, &status);
 	}
-done:
 	for (jt = threads; jt; jt = nx) {
 		nx = jt->next;
 		pthread_join(jt->t, NULL);
 		json_decref(jt->job);
 		free(jt);
 	}
+	close(srv.done_pipe[0]);
+	close(srv.done_pipe[1]);
 	linebuf_free(&lb);
 	return status;
 }

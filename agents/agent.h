@@ -63,7 +63,11 @@ void agent_handle_job(struct agent *a, const json_t *job, const struct link_sink
  * Serve the protocol on in_fd/out_fd until EOF on in_fd and every job has
  * finished.  Jobs run concurrently, each in its own thread.  Returns the
  * process exit status (0, or 2 when the peer broke the protocol).
+ * When the reader of out_fd goes away (the client's channel closed) while
+ * jobs run, the processes of the jobs are ended (job_children_kill) and the
+ * process exits with AGENT_EXIT_HANGUP: nobody is left to report to.
  */
+#define AGENT_EXIT_HANGUP 129
 int agent_serve(struct agent *a, int in_fd, int out_fd);
 
 #endif

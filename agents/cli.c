@@ -8,11 +8,13 @@
  * session needs a terminal and comes with the -z PTY support.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -65,13 +67,16 @@ exec_cli_cmd(const json_t *job, const struct job_out *o)
 	char chunk[8192];
 	pid_t pid;
 
-	if (pipe(out) != 0 || pipe(err) != 0) {
+	/* close-on-exec: a command started by a concurrent job must not hold them */
+	if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
 		job_status(o, 2, "cannot create pipes");
 		return;
 	}
 	pid = fork();
 	if (pid == 0) {
 		setpgid(0, 0);
+		/* the agent killed (SIGKILL): its command goes too */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		dup2(out[1], 1);
 		dup2(err[1], 2);
 		close(out[0]);
@@ -95,6 +100,7 @@ exec_cli_cmd(const json_t *job, const struct job_out *o)
 		job_status(o, 2, "cannot fork");
 		return;
 	}
+	job_child_start(pid);
 	p[0].fd = out[0];
 	p[1].fd = err[0];
 	while (open_fds > 0) {
@@ -137,6 +143,7 @@ exec_cli_cmd(const json_t *job, const struct job_out *o)
 		close(p[0].fd);
 	if (p[1].fd >= 0)
 		close(p[1].fd);
+	job_child_end(pid);
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
 	buf_free(&ob);

@@ -1,11 +1,14 @@
 /* exec.c — see exec.h. */
 #include "agents/exec.h"
 
-
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "lib/paths.h"
 #include "lib/proto.h"
@@ -86,6 +89,82 @@ job_record(const struct job_out *o, const char *kind, const char *type, const ch
 
 	o->sink->msg(o->sink->ctx, m);
 	json_decref(m);
+}
+
+/* ---- the process groups of running jobs ---------------------------------- */
+
+static pthread_mutex_t kids_lock = PTHREAD_MUTEX_INITIALIZER;
+static pid_t *kids;
+static size_t nkids, capkids;
+static bool kids_killed;
+
+void
+job_child_start(pid_t pgid)
+{
+	if (pgid <= 0)
+		return;
+	/* the child may not have run setpgid() yet: make it so from here too */
+	setpgid(pgid, pgid);
+	pthread_mutex_lock(&kids_lock);
+	if (kids_killed) {
+		pthread_mutex_unlock(&kids_lock);
+		kill(-pgid, SIGKILL);
+		kill(pgid, SIGKILL);
+		return;
+	}
+	if (nkids == capkids) {
+		capkids = capkids ? 2 * capkids : 8;
+		kids = xrealloc(kids, capkids * sizeof *kids);
+	}
+	kids[nkids++] = pgid;
+	pthread_mutex_unlock(&kids_lock);
+}
+
+void
+job_child_end(pid_t pgid)
+{
+	size_t i;
+
+	pthread_mutex_lock(&kids_lock);
+	for (i = 0; i < nkids; i++) {
+		if (kids[i] == pgid) {
+			kids[i] = kids[--nkids];
+			break;
+		}
+	}
+	pthread_mutex_unlock(&kids_lock);
+}
+
+/* Signal every registered group (under kids_lock). */
+static void
+signal_kids(int sig)
+{
+	size_t i;
+
+	for (i = 0; i < nkids; i++) {
+		if (kill(-kids[i], sig) != 0)
+			kill(kids[i], sig);
+	}
+}
+
+void
+job_children_kill(int grace_ms)
+{
+	struct timespec ts = { 0, 20 * 1000000L };
+	int waited = 0;
+
+	pthread_mutex_lock(&kids_lock);
+	kids_killed = true;
+	signal_kids(SIGTERM);
+	/* each job's thread unregisters its child once it has ended */
+	while (nkids > 0 && waited < grace_ms) {
+		pthread_mutex_unlock(&kids_lock);
+		nanosleep(&ts, NULL);
+		waited += 20;
+		pthread_mutex_lock(&kids_lock);
+	}
+	signal_kids(SIGKILL);
+	pthread_mutex_unlock(&kids_lock);
 }
 
 void

@@ -9,6 +9,8 @@
 #ifndef CTYS_AGENT_EXEC_H
 #define CTYS_AGENT_EXEC_H
 
+#include <sys/types.h>
+
 #include <jansson.h>
 
 #include "agents/plugin.h"
@@ -73,6 +75,23 @@ const char *job_subopt_present(const json_t *job, const char *key);
 
 /* True when suboption `key` is present (with or without argument). */
 bool job_has_subopt(const json_t *job, const char *key);
+
+/*
+ * The processes a job runs while it runs (a CLI command, a tool, a PM
+ * command), each the leader of its own process group: registered right
+ * after fork() and unregistered before it is reaped, so that an agent whose
+ * client went away, or a client interrupted by a signal, can end them
+ * (job_children_kill).  A child registered after job_children_kill() was
+ * called is killed at once.  Thread-safe.
+ */
+void job_child_start(pid_t pgid);
+void job_child_end(pid_t pgid);
+/*
+ * SIGTERM to every registered process group, up to grace_ms for them to
+ * go, then SIGKILL to what is left.  Async-signal-unsafe (takes a mutex):
+ * call it from a thread, not from a signal handler.
+ */
+void job_children_kill(int grace_ms);
 
 /* Execute `job` here; always ends with exactly one job_status(). */
 void agent_exec(const json_t *job, const struct job_out *o);

@@ -82,6 +82,7 @@ run_cmd(const char *cmd, unsigned timeout_s, struct buf *out)
 		close(p[0]);
 		return 127;
 	}
+	job_child_start(pid);
 	for (;;) {
 		struct pollfd pf = { p[0], POLLIN, 0 };
 		long long left = end - mono_ms();
@@ -103,6 +104,7 @@ run_cmd(const char *cmd, unsigned timeout_s, struct buf *out)
 			buf_add(out, chunk, (size_t)n);
 	}
 	close(p[0]);
+	job_child_end(pid);
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
 	if (timed_out)

@@ -1223,8 +1223,12 @@ qemu_run_create(const struct pjob *j)
 	cleanup_files(rd, label);
 	cf = rpath(rd, label, ".conf");
 	if (!write_small(cf, vm.path)) {
+		m = xasprintf("cannot write into the runtime directory: '%s': %s", cf,
+		    strerror(errno));
+		unlink(cf);
 		free(cf);
-		job_status(j->out, 2, "cannot write into the runtime directory");
+		job_status(j->out, 2, m);
+		free(m);
 		goto out;
 	}
 	free(cf);

@@ -155,7 +155,8 @@ struct qemu_inst {
 
 /*
  * Parse a NUL-separated command line (as /proc/<pid>/cmdline) into i (pid
- * and uid not set).  False when argv[0] is not a qemu executable
+ * and uid not set); cmd[len] must be readable and NUL (the last argument
+ * may lack its own).  False when argv[0] is not a qemu executable
  * (qemu-system-*, qemu-kvm, kvm, qemu).
  */
 bool qemu_inst_from_cmdline(const char *cmd, size_t len, struct qemu_inst *i);

@@ -32,9 +32,14 @@ relay_forward(void *ctx, const struct agent_cfg *cfg, const json_t *job,
 	fwd = json_deep_copy(job);
 	json_object_set_new(fwd, "at", json_integer(at + 1));
 	cmd = agent_command(cfg->agent_cmd, (size_t)at + 2 < n);
-	/* the inner side times out first, so its status is the one reported */
+	/*
+	 * 3 s more per hop beyond this one (the client adds 3 s per hop of the
+	 * job): the innermost hop times out first, so a layer that stopped
+	 * answering is named by the hop right below it, not by a relay further
+	 * out whose deadline would fall at the same moment.
+	 */
 	link_run_job(s, cmd, fwd, proto_str(next, "host"),
-	    timeout > 0 ? (int)(timeout * 1000 + 3000) : 0, sink);
+	    timeout > 0 ? (int)(timeout * 1000 + 3000 * ((long long)n - at - 1)) : 0, sink);
 	free(cmd);
 	json_decref(fwd);
 }

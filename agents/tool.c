@@ -116,6 +116,7 @@ tool_run(const char *const *argv, int timeout_ms, struct tool_result *r)
 		r->status = TOOL_NOEXEC;
 		goto out;
 	}
+	job_child_start(pid);
 	p[0].fd = po[0];
 	p[1].fd = pe[0];
 	while (open_fds > 0) {
@@ -156,6 +157,7 @@ tool_run(const char *const *argv, int timeout_ms, struct tool_result *r)
 	for (i = 0; i < 2; i++)
 		if (p[i].fd >= 0)
 			close(p[i].fd);
+	job_child_end(pid);
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
 	if (timed_out)

@@ -88,6 +88,8 @@ uint64_t cache_i_gen(MDB_txn *txn, struct cache_db *db);
 
 /* cache_set_mapsize_hint()'s value (0 = automatic). */
 size_t cache_i_mapsize_hint(void);
+/* The largest map allowed: $CTYS_CACHE_MAXSIZE MiB, 0 = no limit. */
+size_t cache_i_mapsize_max(void);
 /* Replace the whole cache by the contents of the two files (one txn). */
 ctys_err_t cache_i_import(struct cache_db *db, struct fdb_file *ef, struct fdb_file *mf);
 

@@ -97,6 +97,22 @@ grow_for(struct cache_db *db, size_t need)
 	return cur;
 }
 
+/*
+ * After MDB_MAP_FULL: double the map and say whether to retry; false when
+ * that would pass CTYS_CACHE_MAXSIZE or the system refuses (the caller
+ * then reports the map full).
+ */
+static bool
+grow_map(struct cache_db *db)
+{
+	size_t want = grow_for(db, 1) * 2, max = cache_i_mapsize_max();
+
+	if (max && want > max)
+		return false;
+	db->map_grown++;
+	return mdb_env_set_mapsize(db->env, want) == 0;
+}
+
 static int
 put_rec(MDB_txn *txn, struct cache_db *db, const unsigned char key[8],
     const char *line, size_t len, bool filled, unsigned flags)
@@ -409,17 +425,16 @@ cache_i_import(struct cache_db *db, struct fdb_file *ef, struct fdb_file *mf)
 		sorted[i] = &ent[i];
 	presorted = fdb_sort(sorted, n);
 	/* Reserve generously up front; grow and retry on MDB_MAP_FULL. */
-	if (cache_i_mapsize_hint() == 0 &&
-	    mdb_env_set_mapsize(db->env, grow_for(db, 4 * (ef->size + mf->size) +
-	    ((size_t)64 << 20))) != 0) {
-		/* keep the current size */
+	if (cache_i_mapsize_hint() == 0) {
+		size_t want = grow_for(db, 4 * (ef->size + mf->size) + ((size_t)64 << 20));
+		size_t max = cache_i_mapsize_max();
+
+		/* on failure the current size stays */
+		mdb_env_set_mapsize(db->env, max && want > max ? max : want);
 	}
 	for (;;) {
 		rc = import_txn(db, ef, mf, ent, n, sorted, presorted);
-		if (rc != MDB_MAP_FULL)
-			break;
-		db->map_grown++;
-		if (mdb_env_set_mapsize(db->env, grow_for(db, 1) * 2) != 0)
+		if (rc != MDB_MAP_FULL || !grow_map(db))
 			break;
 	}
 	free(sorted);
@@ -670,10 +685,7 @@ cache_put_host(struct cache_db *db, const char *host, const char *const *lines, 
 		fdb_sort(sorted, n);
 		for (;;) {
 			rc = put_host_txn(db, host, sorted, n);
-			if (rc != MDB_MAP_FULL)
-				break;
-			db->map_grown++;
-			if (mdb_env_set_mapsize(db->env, grow_for(db, 1) * 2) != 0)
+			if (rc != MDB_MAP_FULL || !grow_map(db))
 				break;
 		}
 		if (rc != 0)

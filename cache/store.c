@@ -32,6 +32,10 @@ cache_i_dberr(struct cache_db *db, int rc, const char *what)
 	/* LMDB reports a short pwrite() as EIO: tell a full disk apart */
 	if (rc == EIO && statvfs(db->envpath, &vfs) == 0 && vfs.f_bavail == 0)
 		rc = ENOSPC;
+	if (rc == MDB_MAP_FULL && cache_i_mapsize_max())
+		return ctys_seterr(CTYS_ERR_DB, "cannot write cache '%s': map full (it may not "
+		    "grow past CTYS_CACHE_MAXSIZE=%zu MiB); previous contents kept", db->datapath,
+		    cache_i_mapsize_max() >> 20);
 	if (rc == MDB_MAP_FULL || rc == ENOSPC || rc == EIO)
 		return ctys_seterr(CTYS_ERR_DB, "cannot write cache '%s': %s; "
 		    "previous contents kept", db->datapath,
@@ -250,10 +254,26 @@ cache_i_mapsize_hint(void)
 	return mapsize_hint;
 }
 
+size_t
+cache_i_mapsize_max(void)
+{
+	const char *v = getenv("CTYS_CACHE_MAXSIZE");
+	char *end;
+	unsigned long long mib;
+
+	if (v == NULL || *v == '\0')
+		return 0;
+	mib = strtoull(v, &end, 10);
+	if (*end != '\0' || mib == 0 || mib > ((size_t)-1 >> 21))
+		return 0; /* not a number of MiB: no limit (checked by the tools) */
+	return (size_t)mib << 20;
+}
+
 /* One mdb_env_open attempt; a failed handle is discarded (LMDB's rule). */
 static int
 env_try(struct cache_db *db, unsigned flags)
 {
+	size_t size;
 	int rc;
 
 	if (db->env != NULL)
@@ -262,7 +282,10 @@ env_try(struct cache_db *db, unsigned flags)
 	if ((rc = mdb_env_create(&db->env)) != 0)
 		return rc;
 	mdb_env_set_maxdbs(db->env, 16);
-	mdb_env_set_mapsize(db->env, mapsize_hint ? mapsize_hint : (size_t)256 << 20);
+	size = mapsize_hint ? mapsize_hint : (size_t)256 << 20;
+	if (cache_i_mapsize_max() && size > cache_i_mapsize_max())
+		size = cache_i_mapsize_max();
+	mdb_env_set_mapsize(db->env, size);
 	rc = mdb_env_open(db->env, db->envpath, flags, 0644);
 	if (rc != 0) {
 		mdb_env_close(db->env);

@@ -15,6 +15,7 @@
 #include "lib/conf.h"
 #include "lib/link.h"
 #include "lib/proto.h"
+#include "lib/util.h"
 #include "lib/xmalloc.h"
 
 const struct ctys_net *ctys_net;
@@ -331,6 +332,7 @@ dispatch_run(const struct dispatch_cfg *cfg, const struct plan *p)
 	time_t now = time(NULL);
 	struct tm tm;
 
+	ctys_raise_nofile(); /* one session per host stays open until the end */
 	memset(&r, 0, sizeof r);
 	r.cfg = cfg;
 	r.plan = p;

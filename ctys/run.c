@@ -15,6 +15,7 @@
 #include "ctys/net.h"
 #include "ctys/resolve.h"
 #include "ctys/shell.h"
+#include "agents/exec.h"
 #include "lib/log.h"
 #include "lib/paths.h"
 #include "lib/util.h"
@@ -125,9 +126,49 @@ done:
 	return status;
 }
 
+/*
+ * Batch mode: SIGINT or SIGTERM cancels the run.  The dispatcher reports
+ * every unfinished job as cancelled; then the processes of local jobs are
+ * ended and ctys exits 128+signal, which closes every SSH session: each
+ * remote agent sees its client gone and ends its job (ctys-agent(8)).  A
+ * second signal acts at once (the default action).
+ */
+static volatile sig_atomic_t batch_cancel, batch_sig;
+
+static void
+on_batch_signal(int sig)
+{
+	batch_sig = sig;
+	batch_cancel = DISPATCH_CANCEL_ABORT;
+}
+
+static void
+batch_abort(void *ctx)
+{
+	(void)ctx;
+	job_children_kill(500);
+	fflush(stdout);
+	fflush(stderr);
+	_exit(128 + (batch_sig ? batch_sig : SIGINT));
+}
+
+static void
+batch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_batch_signal;
+	sa.sa_flags = SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
 int
 ctys_run(int argc, char **argv)
 {
+	struct ctys_run_hooks hooks = { &batch_cancel, batch_abort, NULL };
 	struct conf *conf = conf_new();
 	char *line;
 	ctys_err_t e;
@@ -141,7 +182,10 @@ ctys_run(int argc, char **argv)
 		return fail(e);
 	}
 	line = cli_join(argc - 1, argv + 1);
-	status = ctys_run_line(conf, line, NULL);
+	batch_signals();
+	status = ctys_run_line(conf, line, &hooks);
+	if (batch_sig)
+		status = 128 + batch_sig; /* interrupted before anything was dispatched */
 	free(line);
 	conf_free(conf);
 	if (status == CTYS_RUN_NEEDS_NET)

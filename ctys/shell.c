@@ -1,4 +1,5 @@
 /* shell.c — see shell.h (the interactive shell). */
+#include "agents/exec.h"
 #include "ctys/shell.h"
 
 #include <errno.h>
@@ -95,6 +96,7 @@ static void
 child_abort(void *ctx)
 {
 	(void)ctx;
+	job_children_kill(500);
 	fflush(stdout);
 	fflush(stderr);
 	_exit(DISPATCH_CANCELLED);

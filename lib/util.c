@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <stdio.h>
 #include <time.h>
+#include <sys/resource.h>
 
 #include "lib/xmalloc.h"
 
@@ -212,4 +213,19 @@ argv_help_alias(int argc, char **argv)
 
 	if (argc >= 2 && strcmp(argv[1], "--help") == 0)
 		argv[1] = h;
+}
+
+void
+ctys_raise_nofile(void)
+{
+	struct rlimit rl;
+	rlim_t want;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	want = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > 65536 ? 65536 : rl.rlim_max;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+		rl.rlim_cur = want;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }

@@ -69,4 +69,12 @@ char *util_read_file(const char *path, size_t max, size_t *len);
  */
 void argv_help_alias(int argc, char **argv);
 
+/*
+ * Raise the soft limit of open files to the hard limit (at most 65536):
+ * a run to many hosts keeps one SSH session per host open until it ends,
+ * and the common soft default of 1024 would fail the hosts past it.
+ * Quietly does nothing when it cannot.
+ */
+void ctys_raise_nofile(void);
+
 #endif

@@ -1,6 +1,7 @@
 #!/bin/sh
 # tests/deps.sh — install the Debian packages the build and tests need, only
-# when something is missing.  `tests/deps.sh fuzz` adds the fuzzing toolchain.
+# when something is missing.  `tests/deps.sh fuzz` adds the fuzzing toolchain,
+# `tests/deps.sh valgrind` valgrind.
 # Runs `apt-get update` once, and only if an install is needed.
 set -eu
 
@@ -9,9 +10,10 @@ PKGS="make gcc pkg-config libssh-dev libldap2-dev liblmdb-dev libreadline-dev uu
       util-linux pdsh socat tmux python3 qemu-system-x86 busybox-static cpio
       slapd ldap-utils openssl
       tigervnc-standalone-server tigervnc-viewer tigervnc-tools xvfb x11-apps xauth xterm
-      imagemagick freerdp2-x11 groff-base man-db"
+      imagemagick freerdp2-x11 groff-base man-db time"
 case "${1:-}" in
 fuzz) PKGS="$PKGS clang libclang-rt-14-dev" ;;
+valgrind) PKGS="$PKGS valgrind" ;;
 bench) PKGS="$PKGS hyperfine" ;;
 esac
 

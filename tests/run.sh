@@ -4,13 +4,17 @@
 #   tests/run.sh            everything
 #   tests/run.sh --unit     unit tests only
 #   tests/run.sh PATTERN    only tests whose name contains PATTERN
+#   tests/run.sh --slow     the long scenarios of tests/slow/ only
 set -u
 cd "$(dirname "$0")/.." || exit 2
 BUILD=${BUILD:-build}
 only=""
 unit_only=0
+scen_dir=tests/scenario
+scen_timeout=600
 case "${1:-}" in
 --unit) unit_only=1 ;;
+--slow) scen_dir=tests/slow scen_timeout=1800 ;;
 "") ;;
 *) only=$1 ;;
 esac
@@ -25,6 +29,7 @@ trap 'rm -rf "$log"' EXIT
 # counts are summed into ours.
 for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
+	[ "$scen_dir" = tests/slow ] && break
 	name=${t##*/}
 	[ -n "$only" ] && [[ $name != *"$only"* ]] && continue
 	"$t" --jobs 2 >"$log/$name" 2>&1
@@ -48,13 +53,13 @@ done
 
 # Scenario tests: each script (but lib.sh, their helpers) is one test; 0 = pass.
 if [ "$unit_only" -eq 0 ]; then
-	for s in tests/scenario/*.sh; do
+	for s in "$scen_dir"/*.sh; do
 		[ -f "$s" ] || continue
 		name=${s##*/}
 		[ "$name" = lib.sh ] && continue
 		[ -n "$only" ] && [[ $name != *"$only"* ]] && continue
 		start=$(date +%s)
-		BUILD=$BUILD timeout 600 bash "$s" >"$log/$name" 2>&1
+		BUILD=$BUILD timeout "$scen_timeout" bash "$s" >"$log/$name" 2>&1
 		rc=$?
 		secs=$(($(date +%s) - start))
 		if [ "$rc" -eq 0 ]; then

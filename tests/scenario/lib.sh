@@ -39,3 +39,43 @@ finish() {
 	echo "all checks passed"
 	exit 0
 }
+
+# rig_start TOPOLOGY: a test rig (tests/rig) in R=$T/rig, torn down on exit;
+# prints SKIP and exits 0 when not root.
+rig_start() {
+	[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 0; }
+	. "$TOP/tests/rig/rig.sh"
+	R=$T/rig
+	rig_trap "$R"
+	RIG_QUIET=1 rig_up "$R" "$1" || exit 1
+}
+
+# count_procs CMDLINE: processes (any namespace) whose command line is CMDLINE
+count_procs() { pgrep -xf "$1" | wc -l; }
+
+# wait_procs CMDLINE N SECS: until exactly N such processes exist; false
+# when that takes longer than SECS
+wait_procs() {
+	local i
+	for ((i = 0; i < $3 * 10; i++)); do
+		[ "$(count_procs "$1")" -eq "$2" ] && return 0
+		sleep 0.1
+	done
+	[ "$(count_procs "$1")" -eq "$2" ]
+}
+
+# wait_bg PID SECS NAME: wait for the background job PID, at most SECS
+# (then it fails the check NAME and is killed); its exit status in $rc
+wait_bg() {
+	local i
+	for ((i = 0; i < $2 * 10; i++)); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$1" 2>/dev/null; then
+		fail "$3: still running after $2 s"
+		kill -9 "$1"
+	fi
+	wait "$1"
+	rc=$?
+}

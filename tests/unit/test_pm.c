@@ -575,9 +575,16 @@ run_cancel(const char *subopts)
 
 Test(pm, run_cancel_runs_the_command)
 {
-	char *flag = xasprintf("%s/halted", root), *cmd = xasprintf("touch %s", flag);
+	char *flag = xasprintf("%s/halted", root), *cmd = xasprintf("/usr/bin/touch %s", flag);
 	struct stat st;
 
+	/*
+	 * no VM plugin may see the qemu processes other tests run on this
+	 * machine as guests of "lab01": the QEMU plugin finds no emulator
+	 */
+	unsetenv("QEMU_EXE");
+	setenv("QEMU_PATHLIST", "/nonexistent", 1);
+	setenv("PATH", "/nonexistent", 1);
 	setenv("HOME", root, 1);
 	setenv("CTYS_CONFDIR", root, 1);
 	setenv("CTYS_PM_HALT", cmd, 1);

@@ -264,24 +264,26 @@ pty_send(struct pty *p, const char *s)
 	cr_assert_eq(off, n, "could not write all input");
 }
 
-/* Wait (bounded) for the shell to exit; its status, or -1. */
+/* Wait (bounded) for the shell to exit; its status, or -1.  Frees p->out. */
 static int
 pty_wait(struct pty *p)
 {
 	long long end = now_ms() + 5000;
-	int st;
+	int st, status = -1;
 
 	while (now_ms() < end) {
 		pty_read(p, 20);
 		if (waitpid(p->pid, &st, WNOHANG) == p->pid) {
-			close(p->fd);
-			return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+			status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+			goto out;
 		}
 	}
 	kill(p->pid, SIGKILL);
 	waitpid(p->pid, &st, 0);
+out:
 	close(p->fd);
-	return -1;
+	buf_free(&p->out);
+	return status;
 }
 
 static char *home;
