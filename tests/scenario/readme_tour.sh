@@ -11,7 +11,7 @@ awk '/^## A 5-minute tour/ { t = 1; next }
      b && /^```/ { exit }
      b' "$README" >"$T/tour.sh"
 [ "$(grep -c . "$T/tour.sh")" -ge 8 ] || fail "tour block not found: $(cat "$T/tour.sh")"
-grep -qxF "# VNC: see ctys-VNC.1 (coming with issue #9)" "$T/tour.sh" || fail "VNC placeholder line missing"
+grep -q "ctys -L SO -t vnc -a create=l:tour 'pm1\[vm1\]\[nvm1\]'" "$T/tour.sh" || fail "the VNC step is missing"
 root=0
 [ "$(id -u)" -eq 0 ] && root=1
 if [ "$root" -eq 0 ]; then
@@ -41,6 +41,9 @@ if [ "$root" -eq 1 ]; then
 	grep -qx "Node:nvm1" "$T/out" || fail "INFO through STAR: $out"
 	grep -q "^$USER@pm1\[$USER@vm1\]\[$USER@nvm1\] *CLI *ENABLED" "$T/out" ||
 		fail "ctys-plugins through the layers: $out"
+	# the VNC desktop on the third layer: created, listed with its port, cancelled
+	grep -q "^CLIENTPORT(VNC,nvm1,tour)=59[0-9][0-9]$" "$T/out" || fail "VNC create on nvm1: $out"
+	grep -q "^tour;59[0-9][0-9];SERVER$" "$T/out" || fail "VNC list on nvm1: $out"
 	[ -f "$HOME/tour/state.down" ] || fail "the tour's last line did not take the rig down"
 fi
 finish
