@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <pwd.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -41,6 +42,61 @@ find_in(const char *list, const char *name, char *out, size_t n)
 		s = *e ? e + 1 : e;
 	}
 	return false;
+}
+
+/*
+ * The version remembered for exe (same path and mtime) in the runtime
+ * directory: running `qemu -version` maps about a hundred libraries, tens
+ * of ms that every agent start would pay again (a stack CANCEL starts one
+ * agent per guest).  cache[0] == '\0' when there is none.
+ */
+static char *
+version_cache_path(void)
+{
+	const char *rd = qemu_rundir();
+
+	return rd ? xasprintf("%s/qemu-version", rd) : NULL;
+}
+
+static bool
+version_cached(const char *exe, const struct stat *st, char *out, size_t n)
+{
+	char *path = version_cache_path(), line[PATH_MAX + 128], want[PATH_MAX + 64];
+	FILE *f = path ? fopen(path, "r") : NULL;
+	bool ok = false;
+
+	free(path);
+	if (f == NULL)
+		return false;
+	snprintf(want, sizeof want, "%s\t%lld\t", exe, (long long)st->st_mtime);
+	if (fgets(line, sizeof line, f) && strncmp(line, want, strlen(want)) == 0) {
+		snprintf(out, n, "%.*s", (int)strcspn(line + strlen(want), "\n"), line + strlen(want));
+		ok = out[0] != '\0';
+	}
+	fclose(f);
+	return ok;
+}
+
+static void
+version_remember(const char *exe, const struct stat *st, const char *version)
+{
+	char *path = version_cache_path(), *tmp;
+	FILE *f;
+
+	if (path == NULL)
+		return;
+	tmp = xasprintf("%s.%ld", path, (long)getpid());
+	if ((f = fopen(tmp, "w")) != NULL) {
+		fprintf(f, "%s\t%lld\t%s\n", exe, (long long)st->st_mtime, version);
+		if (fclose(f) == 0 && rename(tmp, path) == 0) {
+			free(tmp);
+			free(path);
+			return;
+		}
+	}
+	unlink(tmp);
+	free(tmp);
+	free(path);
 }
 
 /* "QEMU emulator version 7.2.22 (...)" -> "7.2.22" */
@@ -102,8 +158,16 @@ host_probe(void)
 		if (!find_in(pl ? pl : QEMU_PATHLIST_DEFAULT, names[i], host.exe, sizeof host.exe) &&
 		    !find_in(getenv("PATH"), names[i], host.exe, sizeof host.exe))
 			host.exe[0] = '\0';
-	if (host.exe[0])
-		read_version(host.exe, host.version, sizeof host.version);
+	if (host.exe[0]) {
+		struct stat st;
+
+		if (stat(host.exe, &st) != 0 ||
+		    !version_cached(host.exe, &st, host.version, sizeof host.version)) {
+			read_version(host.exe, host.version, sizeof host.version);
+			if (host.version[0] && stat(host.exe, &st) == 0)
+				version_remember(host.exe, &st, host.version);
+		}
+	}
 	fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	snprintf(host.accel, sizeof host.accel, "%s", fd >= 0 ? "KVM" : "TCG");
 	if (fd >= 0)

@@ -21,7 +21,7 @@
 #include "lib/xmalloc.h"
 
 #define STACK_CHILD_SLACK_S 60   /* a guest's own cancel: its TIMEOUT plus this */
-#define STACK_POLL_MS 50
+#define STACK_POLL_MS 20
 
 const char *
 stack_method_name(enum stack_method m)
@@ -179,9 +179,10 @@ spawn_guest_cancel(const struct stack_guest *g, const struct stack_req *r, struc
 		dup2(c->out, 1);
 		dup2(c->err, 2);
 		setenv("CTYS_TIMEOUT", tmo, 1);
-		execlp(client && *client ? client : "ctys", "ctys", "-c", "OFF", "-t", "PM", "-a", act,
-		    g->dest, (char *)NULL);
-		fprintf(stderr, "cannot run %s: %s\n", client && *client ? client : "ctys",
+		/* ctys-client: the client with SSH, without the hand-over of ctys */
+		execlp(client && *client ? client : "ctys-client", "ctys", "-c", "OFF", "-t", "PM",
+		    "-a", act, g->dest, (char *)NULL);
+		fprintf(stderr, "cannot run %s: %s\n", client && *client ? client : "ctys-client",
 		    strerror(errno));
 		_exit(127);
 	}
@@ -211,7 +212,7 @@ wait_children(struct child *c, size_t n, long long deadline)
 			return;
 		if (mono_ms() >= deadline)
 			break;
-		sleep_ms(50);
+		sleep_ms(10);
 	}
 	for (i = 0; i < n; i++) {
 		if (c[i].pid <= 0 || c[i].rc >= 0)

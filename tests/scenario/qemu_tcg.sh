@@ -111,6 +111,9 @@ grep -q "^running tg1: pid $P1," "$T/out" || fail "reuse: $(cat "$T/out")"
 check list 0 "*" "" -- "$C" -t qemu -a list=machine
 grep -q "^[^;]*;QEMU;tg1;$T/vms/tg1/tg1.ctys;0badc0de-0000-4000-8000-000000000001;52:54:00:c7:00:01;10.0.2.15;[0-9]*;59[0-9][0-9];$RUN/tg1.qmp;$P1;" "$T/out" ||
 	fail "list: $(cat "$T/out")"
+# the probed version is remembered per executable and mtime (no qemu -version per agent)
+grep -qP "^$(readlink -f "$QEMU" 2>/dev/null || echo "$QEMU")\t[0-9]+\t[0-9][0-9.]*\$|^$QEMU\t[0-9]+\t[0-9][0-9.]*\$" "$RUN/qemu-version" ||
+	fail "version cache: $(cat "$RUN/qemu-version" 2>&1)"
 check isactive 0 "ISACTIVE(QEMU,tg1)=0" "" -- "$C" -t qemu -a isactive=tg1
 check isactive-no 0 "ISACTIVE(QEMU,nosuch)=1" "" -- "$C" -t qemu -a isactive=nosuch
 check clientport 0 "*" "" -- "$C" -t qemu -a getclientport=tg1
