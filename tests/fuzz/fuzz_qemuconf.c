@@ -53,7 +53,7 @@ check22(void *ctx, const char *const *f, size_t n)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct qemu_start s = { "NONE", 3, "TCG", NULL, NULL, "/run/ctys-fuzz" };
+	struct qemu_start s = { "NONE", 3, "TCG", NULL, NULL, "/run/ctys-fuzz", NULL };
 	struct strv argv = STRV_INIT;
 	struct qemu_inst in;
 	struct qemu_vm vm;
