@@ -11,6 +11,7 @@
 
 #define CONF_MAX_FILE (1024 * 1024)
 #define CONF_MAX_DEPTH 8
+#define CONF_MAX_VALUE (1024 * 1024) /* a value built by expansions; bash has no limit */
 
 struct var {
 	char *name;
@@ -130,6 +131,23 @@ is_name_char(char ch)
 static bool word(struct lex *lx, struct buf *out, const char *stop, int depth);
 
 /* After '$': $NAME, ${NAME}, ${NAME:-w}, ${NAME-w}, ${NAME:=w}, ${NAME=w}. */
+/*
+ * Append an expanded value, bounded: `A=$A$A` repeated doubles A on every
+ * line, and 30 lines would ask for gigabytes.
+ */
+static bool
+add_value(struct lex *lx, struct buf *out, const char *v)
+{
+	size_t n = v ? strlen(v) : 0;
+
+	if (out->len + n > CONF_MAX_VALUE) {
+		lx->err = "value longer than 1 MiB after expansion";
+		return false;
+	}
+	buf_add(out, v ? v : "", n);
+	return true;
+}
+
 static bool
 dollar(struct lex *lx, struct buf *out, int depth)
 {
@@ -151,8 +169,7 @@ dollar(struct lex *lx, struct buf *out, int depth)
 		while (is_name_char(*lx->p))
 			lx->p++;
 		val = lookup(lx->c, name, (size_t)(lx->p - name));
-		buf_adds(out, val ? val : "");
-		return true;
+		return add_value(lx, out, val);
 	}
 	lx->p++;
 	name = lx->p;
@@ -166,8 +183,7 @@ dollar(struct lex *lx, struct buf *out, int depth)
 	val = lookup(lx->c, name, len);
 	if (*lx->p == '}') {
 		lx->p++;
-		buf_adds(out, val ? val : "");
-		return true;
+		return add_value(lx, out, val);
 	}
 	if (*lx->p == ':') {
 		colon = true;
@@ -195,14 +211,19 @@ dollar(struct lex *lx, struct buf *out, int depth)
 	}
 	lx->p++;
 	if (val == NULL || (colon && *val == '\0')) {
-		buf_adds(out, buf_cstr(&alt));
+		if (!add_value(lx, out, buf_cstr(&alt))) {
+			buf_free(&alt);
+			return false;
+		}
 		if (assign) {
 			char *n = xstrndup(name, len);
 			conf_set((struct conf *)lx->c, n, buf_cstr(&alt));
 			free(n);
 		}
-	} else
-		buf_adds(out, val);
+	} else if (!add_value(lx, out, val)) {
+		buf_free(&alt);
+		return false;
+	}
 	buf_free(&alt);
 	return true;
 }

@@ -1,6 +1,7 @@
 /* Unit tests for lib/conf: the shell-assignment subset of ctys.conf.sh. */
 #include "testutil.h"
 
+#include "lib/buf.h"
 #include "lib/conf.h"
 
 Test(conf, assignment_forms)
@@ -98,4 +99,21 @@ Test(conf, files_missing_binary_and_ok)
 	conf_free(c);
 	tu_rmrf(dir);
 	free(dir);
+}
+
+/* A=$A$A doubles A per line: bounded at 1 MiB, the error names file and line. */
+Test(conf, expansion_growth_is_bounded)
+{
+	struct conf *c = conf_new();
+	struct buf b = BUF_INIT;
+	int i;
+
+	buf_adds(&b, "A=xxxxxxxxxxxxxxxx\n");
+	for (i = 0; i < 30; i++)
+		buf_adds(&b, "A=$A${A}\n");
+	cr_assert_eq(conf_load_string(c, "grow.sh", buf_cstr(&b)), CTYS_ERR_PARSE);
+	cr_assert(strstr(ctys_errmsg(), "grow.sh:18: value longer than 1 MiB after expansion") !=
+	    NULL, "%s", ctys_errmsg());
+	conf_free(c);
+	buf_free(&b);
 }
