@@ -108,6 +108,15 @@ conf_get(const struct conf *c, const char *name)
 	return lookup(c, name, strlen(name));
 }
 
+void
+conf_export(const struct conf *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		setenv(c->v[i].name, c->v[i].value, 1);
+}
+
 const char *
 conf_get_or(const struct conf *c, const char *name, const char *dflt)
 {

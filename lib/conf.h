@@ -46,5 +46,13 @@ const char *conf_get_or(const struct conf *c, const char *name, const char *dflt
 void conf_set(struct conf *c, const char *name, const char *value);
 /* True when the variable was assigned by a file or conf_set. */
 bool conf_isset(const struct conf *c, const char *name);
+/*
+ * Put every variable of c into the process environment (overwriting), as
+ * sourcing the files in bash would: the agent does this so that plugin
+ * settings (QEMU_PATHLIST, <TYPE>_IGNORE, DEFAULT_ENUM_BASE...) written in
+ * ctys.conf.sh reach the plugins, which read the environment.  A file's
+ * ${VAR:-default} already kept an environment value.
+ */
+void conf_export(const struct conf *c);
 
 #endif

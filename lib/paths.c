@@ -157,6 +157,8 @@ ctys_conf_load(struct conf *c)
 	if (e != CTYS_OK && e != CTYS_ERR_NOENT)
 		return e;
 	ctys_errclear();
+	/* what the files assign reaches the plugins, as sourcing them did (conf.h) */
+	conf_export(c);
 
 	v = xasprintf("%s/groups:%s/groups:%s/groups", ud, cd, tmp);
 	set_default(c, "CTYS_GROUPS_PATH", v);

@@ -27,6 +27,12 @@ grep -q "^tester@localhost;PM;ENABLED;;PM_Linux;$" "$T/out" || fail "PM: $(cat "
 loc check local-table 0 "*" "" -- "$P" -T xen,qemu
 [ "$(head -n 1 "$T/out" | tr -s ' ')" = "TARGET PLUGIN STATE ACCEL VERSION REASON" ] || fail "header: $(cat "$T/out")"
 [ "$(wc -l <"$T/out")" -eq 3 ] || fail "-T xen,qemu: $(cat "$T/out")"
+# the client's ctys.conf.sh reaches the plugins of local jobs
+mkdir -p "$HOME/.ctys"
+printf 'VBOX_IGNORE=1\n' >"$HOME/.ctys/ctys.conf.sh"
+loc check local-conf 0 "*" "" -- "$P" -X -T vbox
+grep -qxF "tester@localhost;VBOX;DISABLED;;;VBOX_IGNORE=1 is set" "$T/out" || fail "local ctys.conf.sh: $(cat "$T/out")"
+rm -f "$HOME/.ctys/ctys.conf.sh"
 loc check local-tab 0 "*" "" -- "$P" --quick-tab
 [ "$(sed -n 2p "$T/out" | tr -s ' ')" = "tester@localhost | x | - x - - | x x x x" ] ||
 	fail "quick-tab: $(cat "$T/out")"
@@ -66,6 +72,12 @@ grep -q "^tester@pm1;XEN;CLIENT-ONLY;PARA;XEN_xl;the Xen hypervisor is not runni
 grep -q "^tester@pm1\[tester@vm1\];;NO-AGENT;;;ctys-agent not found on 'vm1'" "$T/out" ||
 	fail "vm1 without agent: $(cat "$T/out")"
 [ "$(grep -c '^tester@pm1;' "$T/out")" -ge 9 ] || fail "pm1: not every plugin: $(cat "$T/out")"
+# a plugin setting in pm1's own ctys.conf.sh reaches its agent's plugins
+mkdir -p "$RIG_PM1_HOME/.ctys"
+printf '# pm1 has no VMware\nVMW_IGNORE=1\n' >"$RIG_PM1_HOME/.ctys/ctys.conf.sh"
+check remote-conf 0 "*" "" -- "$P" -X pm1
+grep -qxF "tester@pm1;VMW;DISABLED;;;VMW_IGNORE=1 is set" "$T/out" || fail "pm1 ctys.conf.sh: $(cat "$T/out")"
+rm -f "$RIG_PM1_HOME/.ctys/ctys.conf.sh"
 check remote-star 2 "*" "" -- "$P" -X -x STAR 'pm1[vm1]'
 grep -q "^tester@pm1\[tester@vm1\];;NO-AGENT;;;ctys-agent not found on 'vm1'" "$T/out" ||
 	fail "STAR, vm1 without agent: $(cat "$T/out")"
