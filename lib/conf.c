@@ -28,6 +28,7 @@ struct lex {
 	const char *p;
 	const struct conf *c;
 	const char *err;
+	int dry;             /* > 0: parsing a ${VAR:-word} whose word is not used */
 };
 
 struct conf *
@@ -162,7 +163,7 @@ dollar(struct lex *lx, struct buf *out, int depth)
 {
 	const char *name, *val;
 	size_t len;
-	bool colon = false, assign = false;
+	bool colon = false, assign = false, used, ok;
 	struct buf alt = BUF_INIT;
 
 	if (*lx->p == '(' || *lx->p == '[') {
@@ -209,7 +210,18 @@ dollar(struct lex *lx, struct buf *out, int depth)
 		lx->err = "parameter expansion nested too deep";
 		return false;
 	}
-	if (!word(lx, &alt, "}", depth + 1)) {
+	/*
+	 * As in bash the word is expanded only when it is used: otherwise it is
+	 * parsed without its ${X:=...} assignments, which would also free the
+	 * value `val` points to.
+	 */
+	used = val == NULL || (colon && *val == '\0');
+	if (!used)
+		lx->dry++;
+	ok = word(lx, &alt, "}", depth + 1);
+	if (!used)
+		lx->dry--;
+	if (!ok) {
 		buf_free(&alt);
 		return false;
 	}
@@ -219,12 +231,12 @@ dollar(struct lex *lx, struct buf *out, int depth)
 		return false;
 	}
 	lx->p++;
-	if (val == NULL || (colon && *val == '\0')) {
+	if (used) {
 		if (!add_value(lx, out, buf_cstr(&alt))) {
 			buf_free(&alt);
 			return false;
 		}
-		if (assign) {
+		if (assign && lx->dry == 0) {
 			char *n = xstrndup(name, len);
 			conf_set((struct conf *)lx->c, n, buf_cstr(&alt));
 			free(n);
@@ -377,6 +389,7 @@ conf_load_string(struct conf *c, const char *name, const char *text)
 		lx.p = line;
 		lx.c = c;
 		lx.err = NULL;
+		lx.dry = 0;
 		if (!parse_line(c, &lx)) {
 			ctys_seterr(CTYS_ERR_PARSE, "%s:%u: %s: %s", name, lineno, lx.err, line);
 			free(line);

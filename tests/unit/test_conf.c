@@ -117,3 +117,21 @@ Test(conf, expansion_growth_is_bounded)
 	conf_free(c);
 	buf_free(&b);
 }
+
+/*
+ * ${A:-word} expands word only when A is unset or empty, as bash does: a
+ * ${A:=x} inside an unused word assigns nothing (it once freed the value
+ * being expanded: fuzz_conf).
+ */
+Test(conf, unused_default_word_has_no_effect)
+{
+	struct conf *c = conf_new();
+
+	cr_assert_eq(conf_load_string(c, "t", "A=set\nB=${A:-${A:=other}x}\nC=${U:-${U:=u}y}\n"),
+	    CTYS_OK, "%s", ctys_errmsg());
+	cr_assert_str_eq(conf_get(c, "A"), "set");
+	cr_assert_str_eq(conf_get(c, "B"), "set");
+	cr_assert_str_eq(conf_get(c, "U"), "u");
+	cr_assert_str_eq(conf_get(c, "C"), "uy");
+	conf_free(c);
+}
