@@ -198,6 +198,21 @@ guest_rig_add() {
 	} >>"$RIG_SSH_CONFIG"
 }
 
+# guest_kill_all DIR... — SIGKILL every qemu whose pid file is in a runtime
+# directory DIR (by PID, only while that PID still is a qemu): test teardown.
+guest_kill_all() {
+	local d f p
+	for d in "$@"; do
+		[ -n "$d" ] || continue
+		for f in "$d"/*.pid; do
+			[ -f "$f" ] || continue
+			p=$(cat "$f")
+			case $p in '' | *[!0-9]*) continue ;; esac
+			grep -q qemu "/proc/$p/cmdline" 2>/dev/null && kill -9 "$p"
+		done
+	done
+}
+
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	set -u
 	case ${1:-} in

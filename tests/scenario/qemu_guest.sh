@@ -16,17 +16,7 @@ guest_build || { echo "SKIP: the test guest cannot be built here"; exit 0; }
 . "$TOP/tests/rig/rig.sh"
 R=$T/rig
 QRUN=
-kill_guests() {
-	local f p
-	[ -n "$QRUN" ] || return 0
-	for f in "$QRUN"/*.pid; do
-		[ -f "$f" ] || continue
-		p=$(cat "$f")
-		case $p in '' | *[!0-9]*) continue ;; esac
-		grep -q qemu "/proc/$p/cmdline" 2>/dev/null && kill -9 "$p"
-	done
-}
-trap 'kill_guests; rm -rf "$T"' EXIT
+trap 'guest_kill_all "$QRUN"; rm -rf "$T"' EXIT
 rig_trap "$R"
 RIG_QUIET=1 rig_up "$R" chain:1 || exit 1
 export CTYS_SSH_CONFIG=$RIG_SSH_CONFIG CTYS_CONNECT_TIMEOUT=5 CTYS_TIMEOUT=150
