@@ -787,12 +787,43 @@ rig_link() {
 		_rig_opts
 		_rig_host_ok "$1" "$2" || exit 1
 		ip -n "$ST_NSPFX$2" link set eth0 "$3" || exit 1
+		[ "$3" = up ] || exit 0
 		# link down drops the (noprefixroute, quickack) routes: put them back
-		if [ "$3" = up ]; then
-			sed -n 's/^route add /route replace /p' "$ST_DIR/nodes/$2/net" |
-				ip -n "$ST_NSPFX$2" -batch -
-		fi
+		sed -n 's/^route add /route replace /p' "$ST_DIR/nodes/$2/net" |
+			ip -n "$ST_NSPFX$2" -batch - || exit 1
+		_rig_link_wait "$2"
 	)
+}
+
+# _rig_link_wait HOST — after link up: forget the neighbour entries that
+# failed while the link was down (a FAILED entry answers "No route to
+# host" until it is probed again) and wait, bounded (5 s), until HOST's
+# sshd port answers from the layer below.
+_rig_link_wait() {
+	local ip lower="" i
+	_rig_v IP "$1"
+	ip=$REPLY
+	_rig_v PARENT "$1"
+	[ -n "$REPLY" ] && lower=$ST_NSPFX$REPLY
+	if [ -n "$lower" ]; then
+		ip -n "$lower" neigh flush to "$ip" 2>/dev/null
+	else
+		ip neigh flush to "$ip" 2>/dev/null
+	fi
+	ip -n "$ST_NSPFX$1" neigh flush dev eth0 2>/dev/null
+	# a refused connection proves the route as well as an accepted one
+	local out
+	for ((i = 0; i < 50; i++)); do
+		if [ -n "$lower" ]; then
+			out=$(ip netns exec "$lower" timeout 1 bash -c ": </dev/tcp/$ip/22" 2>&1) && return 0
+		else
+			out=$(timeout 1 bash -c ": </dev/tcp/$ip/22" 2>&1) && return 0
+		fi
+		case $out in *"Connection refused"*) return 0 ;; esac
+		sleep 0.1
+	done
+	_rig_err "$1 ($ip) still unreachable 5 s after its link came up"
+	return 1
 }
 
 rig_status() {
