@@ -65,7 +65,7 @@ job_push(struct walk *w, const struct tnode *t, const char *type, const char *gr
 	size_t i;
 	const char *user = w->st.user ? w->st.user : w->env->local_user;
 
-	p->v = xreallocarray(p->v, p->n + 1, sizeof *p->v);
+	p->v = xgrowarray(p->v, p->n, sizeof *p->v);
 	j = &p->v[p->n];
 	memset(j, 0, sizeof *j);
 	j->id = (unsigned)++p->n;

@@ -769,7 +769,7 @@ malformed(struct render *r, size_t job, const char *hop, const char *why)
 static void
 push(struct brec **v, size_t *n, struct brec *b)
 {
-	*v = xreallocarray(*v, *n + 1, sizeof **v);
+	*v = xgrowarray(*v, *n, sizeof **v);
 	(*v)[(*n)++] = *b;
 }
 

@@ -142,14 +142,14 @@ static ctys_err_t parse_list(struct parser *p, struct tnode **v, size_t *n, char
 static void
 push_node(struct tnode **v, size_t *n, const struct tnode *t)
 {
-	*v = xreallocarray(*v, *n + 1, sizeof **v);
+	*v = xgrowarray(*v, *n, sizeof **v);
 	(*v)[(*n)++] = *t;
 }
 
 static void
 push_hop(struct tnode *t, const struct hop *h)
 {
-	t->hops = xreallocarray(t->hops, t->nhops + 1, sizeof *t->hops);
+	t->hops = xgrowarray(t->hops, t->nhops, sizeof *t->hops);
 	t->hops[t->nhops++] = *h;
 }
 

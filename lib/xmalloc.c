@@ -52,6 +52,18 @@ xreallocarray(void *ptr, size_t nmemb, size_t size)
 	return xrealloc(ptr, nmemb * size);
 }
 
+void *
+xgrowarray(void *ptr, size_t n, size_t size)
+{
+	if (n == 0)
+		return xreallocarray(ptr, 1, size);
+	if ((n & (n - 1)) != 0)
+		return ptr;
+	if (n > SIZE_MAX / 2)
+		oom();
+	return xreallocarray(ptr, 2 * n, size);
+}
+
 char *
 xstrdup(const char *s)
 {

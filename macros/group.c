@@ -713,7 +713,7 @@ add_info(const struct grp_env *env, struct grp_list *out, const char *path)
 	struct gfile *g;
 	struct stat st;
 
-	out->v = xreallocarray(out->v, out->n + 1, sizeof *out->v);
+	out->v = xgrowarray(out->v, out->n, sizeof *out->v);
 	gi = &out->v[out->n++];
 	memset(gi, 0, sizeof *gi);
 	gi->path = xstrdup(path);

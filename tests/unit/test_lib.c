@@ -43,6 +43,32 @@ Test(buf, grows_and_stays_terminated)
 	buf_free(&b);
 }
 
+Test(xmalloc, growarray_doubles_and_survives_shrinking)
+{
+	size_t *v = NULL, n = 0, i;
+
+	for (i = 0; i < 1000; i++) {
+		size_t *before = v;
+
+		v = xgrowarray(v, n, sizeof *v);
+		/* reallocation only at 0 and at powers of two */
+		if (i != 0 && (i & (i - 1)) != 0)
+			cr_assert_eq(v, before, "reallocated at %zu", i);
+		v[n++] = i;
+	}
+	for (i = 0; i < n; i++)
+		cr_assert_eq(v[i], i);
+	/* shrink to a size that is not a power of two, then grow past the old one */
+	n = 3;
+	for (i = 3; i < 1500; i++) {
+		v = xgrowarray(v, n, sizeof *v);
+		v[n++] = i;
+	}
+	for (i = 0; i < n; i++)
+		cr_assert_eq(v[i], i);
+	free(v);
+}
+
 Test(strv, split_and_join)
 {
 	struct strv sv = STRV_INIT;
