@@ -96,29 +96,32 @@ plugin_accepts(const struct plugin_desc *p, enum ctys_action a, const char *key)
 }
 
 static struct plugin_state states[sizeof plugin_table / sizeof plugin_table[0]];
-static pthread_once_t states_once = PTHREAD_ONCE_INIT;
+static bool probed[sizeof plugin_table / sizeof plugin_table[0]];
+static pthread_mutex_t probe_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static void
-probe_all(void)
+/*
+ * Each plugin is probed the first time its state is asked for, and only
+ * that one: an agent that runs a CLI job never runs `qemu -version` or
+ * `xl info` (a probe can cost tens of ms of CPU on the remote side).
+ */
+const struct plugin_state *
+plugin_state(const struct plugin_desc *p)
 {
-	size_t i;
+	size_t i = (size_t)(p - plugin_table);
 
-	for (i = 0; i < plugin_count; i++) {
-		if (plugin_table[i].ops && plugin_table[i].ops->probe) {
-			plugin_table[i].ops->probe(&states[i]);
+	pthread_mutex_lock(&probe_lock);
+	if (!probed[i]) {
+		if (p->ops && p->ops->probe) {
+			p->ops->probe(&states[i]);
 		} else {
 			states[i].enabled = false;
 			snprintf(states[i].why, sizeof states[i].why,
 			    "not implemented in this version of ctys");
 		}
+		probed[i] = true;
 	}
-}
-
-const struct plugin_state *
-plugin_state(const struct plugin_desc *p)
-{
-	pthread_once(&states_once, probe_all);
-	return &states[p - plugin_table];
+	pthread_mutex_unlock(&probe_lock);
+	return &states[i];
 }
 
 const char *const plugin_action_names[CTYS_ACT__COUNT] = { "CREATE", "CANCEL", "LIST",

@@ -21,6 +21,16 @@ check fanout-50 0 "*" "" -- "$C" -a info "$@"
 check same-host-twice 0 "*" "" -- "$C" -a info h001 h001
 [ "$(grep -c '^Node:h001' "$T/out")" -eq 2 ] || fail "same host twice: $(cat "$T/out")"
 
+# the first identity file is not authorized, or needs a passphrase: the
+# direct signature is refused (or not tried) and the probing walk finds the
+# right key.  libssh puts the last IdentityFile read first.
+for k in stray:"" locked:secret; do
+	ssh-keygen -q -t ed25519 -N "${k#*:}" -C "${k%%:*}" -f "$T/${k%%:*}_key" || fail "ssh-keygen"
+	{ cat "$RIG_SSH_CONFIG"; printf '\nHost *\n  IdentityFile %s\n' "$T/${k%%:*}_key"; } >"$T/ids_config"
+	CTYS_SSH_CONFIG=$T/ids_config check "first-identity-${k%%:*}" 0 "*" "" -- "$C" -a info h001 h002
+	[ "$(grep -c '^Node:h00[12]' "$T/out")" -eq 2 ] || fail "first identity ${k%%:*}: $(cat "$T/out")"
+done
+
 # sshd down on one host: that host fails, the other 49 answer
 rig_kill_sshd "$R" h010
 check sshd-down 255 "*" "cannot connect to 'h010'" -- "$C" -a info "$@"
