@@ -3,7 +3,9 @@
 # ssh settings (the rig's config pins KexAlgorithms curve25519-sha256):
 #   one command on 200 hosts: ctys vs pdsh -f 32 (target <= 0.6x) and
 #   xargs -P 32 ssh; a 3-hop command: ctys vs ssh -J pm1,vm1 nvm1 (target
-#   <= 0.6x); peak RSS of ctys with 200 concurrent targets (<= 100 MiB).
+#   <= 0.6x; STAR is its like-for-like mode, CHAIN is also compared with
+#   nested ssh, each layer logging in to the next); peak RSS of ctys with
+#   200 concurrent targets (<= 100 MiB).
 . "$(dirname "$0")/lib.sh"
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 C=$TOP/bin/ctys
@@ -20,17 +22,21 @@ CCFG=$RIG_SSH_CONFIG
 RUNS=10
 measure ssh -F "$CCFG" -J pm1,vm1 nvm1 true
 base=$MED_MS
-CTYS_SSH_CONFIG=$CCFG measure "$C" -t cli -a create=l:b,cmd:true 'pm1[vm1][nvm1]'
-report "3 hops, ctys (CHAIN)" "$MED_MS" "$(awk -v b="$base" 'BEGIN{print b*0.6}')" "ssh -J" "$base"
+# CHAIN's like-for-like contestant: each layer logs in to the next itself
+measure ssh -F "$CCFG" pm1 ssh vm1 ssh nvm1 true
+nested=$MED_MS
 CTYS_SSH_CONFIG=$CCFG measure "$C" -x star -t cli -a create=l:b,cmd:true 'pm1[vm1][nvm1]'
 report "3 hops, ctys (STAR)" "$MED_MS" "$(awk -v b="$base" 'BEGIN{print b*0.6}')" "ssh -J" "$base"
-echo "baseline ssh -J pm1,vm1 nvm1 true: $base ms"
+CTYS_SSH_CONFIG=$CCFG measure "$C" -t cli -a create=l:b,cmd:true 'pm1[vm1][nvm1]'
+report "3 hops, ctys (CHAIN)" "$MED_MS" "$(awk -v b="$base" 'BEGIN{print b*0.6}')" "ssh -J" "$base"
+report "3 hops, ctys (CHAIN) vs nested ssh" "$MED_MS" "$(awk -v b="$nested" 'BEGIN{print b*0.6}')" "nested ssh" "$nested"
+echo "baselines: ssh -J pm1,vm1 nvm1 true: $base ms; ssh pm1 ssh vm1 ssh nvm1 true: $nested ms"
 
 RIG_QUIET=1 rig_up "$W/flat" flat:200 || exit 1
 FCFG=$RIG_SSH_CONFIG
 # shellcheck disable=SC2086
 printf '%s\n' $RIG_HOSTS >"$W/hosts"
-RUNS=3
+RUNS=5
 PDSH_RCMD_TYPE=ssh PDSH_SSH_ARGS_APPEND="-F $FCFG" measure pdsh -f 32 -w "^$W/hosts" true
 pdsh_ms=$MED_MS
 measure sh -c "xargs -P 32 -I{} ssh -F '$FCFG' {} true <'$W/hosts'"
