@@ -1,6 +1,7 @@
 # ctys/: the client — grammar, planning, dispatch, rendering, the shell.
 LIB_SRCS += ctys/subopt.c ctys/action.c ctys/opts.c ctys/target.c ctys/plan.c ctys/plan_render.c ctys/cli.c ctys/run.c ctys/dispatch.c ctys/expand.c \
-	ctys/render.c ctys/hostclient.c ctys/hostjob.c ctys/net.c ctys/shell.c ctys/shell_lex.c ctys/shell_complete.c ctys/resolve.c
+	ctys/render.c ctys/hostclient.c ctys/hostjob.c ctys/net.c ctys/shell.c ctys/shell_lex.c ctys/shell_complete.c ctys/resolve.c \
+	ctys/stackcheck.c
 PROGS += ctys
 ctys_MAIN := ctys/main.c
 MAN_PAGES += man/ctys.1

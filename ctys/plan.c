@@ -405,6 +405,19 @@ same_scope(const struct job *a, const struct job *b)
 	    (a->group && b->group && strcmp(a->group, b->group) == 0));
 }
 
+size_t
+plan_stack_end(const struct plan *p, size_t i)
+{
+	const struct job *j = &p->v[i];
+	size_t end;
+
+	if (!(j->opts.bmode & BM_STACK) || j->group == NULL || !strstr(j->group, "VMSTACK"))
+		return 0;
+	for (end = i + 1; end < p->n && same_scope(j, &p->v[end]); end++)
+		;
+	return end;
+}
+
 /*
  * Stack mode (stacks.md §2): the jobs of one VMSTACK (a run of BM_STACK
  * jobs of the same VMSTACK scope; a plain -b STACK only runs in order) are
@@ -424,12 +437,10 @@ stack_finish(struct plan *p)
 		struct job *j = &p->v[i];
 		enum ctys_action act;
 
-		if (!(j->opts.bmode & BM_STACK) || j->group == NULL || !strstr(j->group, "VMSTACK")) {
+		if ((end = plan_stack_end(p, i)) == 0) {
 			i++;
 			continue;
 		}
-		for (end = i + 1; end < p->n && same_scope(j, &p->v[end]); end++)
-			;
 		act = j->opts.action->id;
 		for (k = i; k < end; k++) {
 			struct job *m = &p->v[k];

@@ -66,6 +66,13 @@ ctys_err_t plan_build(const struct plan_env *env, const struct ctys_opts *global
 	const struct ropts *gr, const struct targets *ts, size_t base, struct plan *out);
 void plan_free(struct plan *p);
 
+/*
+ * The levels of a VMSTACK: when job i is the first level of one (a run of
+ * -b STACK jobs of one VMSTACK scope), the index one past its last level;
+ * 0 when job i is not in a VMSTACK.  Levels are bottom first for CREATE.
+ */
+size_t plan_stack_end(const struct plan *p, size_t i);
+
 /* "user@host:port[user@vm]..." of a job (appended to out). */
 void job_address(struct buf *out, const struct job *j);
 

@@ -12,6 +12,7 @@
 #include "cache/record.h"
 #include "cache/store.h"
 #include "ctys/net.h"
+#include "ctys/stackcheck.h"
 #include "ctys/subopt.h"
 #include "lib/buf.h"
 #include "lib/log.h"
@@ -67,9 +68,12 @@ addr_of(const struct job *j, const struct subopts *so, struct addr *a)
 	}
 }
 
-/* "F:<n>:^<value quoted for an ERE>$" */
+/*
+ * "F:<n>:^<value quoted for an ERE>$", or with `domain` "...(\..*)?$": the
+ * value, or the value followed by a domain.
+ */
 static char *
-exact_term(unsigned field, const char *v)
+match_term(unsigned field, const char *v, bool domain)
 {
 	struct buf b = BUF_INIT;
 
@@ -84,8 +88,20 @@ exact_term(unsigned field, const char *v)
 			buf_addc(&b, '\\');
 		buf_addc(&b, *v);
 	}
-	buf_addc(&b, '$');
+	buf_adds(&b, domain ? "(\\..*)?$" : "$");
 	return buf_detach(&b);
+}
+
+static char *
+exact_term(unsigned field, const char *v)
+{
+	return match_term(field, v, false);
+}
+
+static bool
+is_address(const char *s)
+{
+	return strspn(s, "0123456789.") == strlen(s) || strchr(s, ':') != NULL;
 }
 
 /* The distinct machines (by field 4, the config path) among the hits. */
@@ -175,8 +191,9 @@ run_query(struct lookup *lk, const char *dbdir, struct strv *terms, bool *asked,
 	return e;
 }
 
+/* Resolve job j's machine address; its record is moved to *keep. */
 static ctys_err_t
-resolve_job(struct job *j, struct lookup *lk, const char *dbdir)
+resolve_job(struct job *j, struct lookup *lk, const char *dbdir, struct rec *keep)
 {
 	const struct hop *top = &j->hops[j->nhops - 1];
 	struct subopts so;
@@ -206,8 +223,10 @@ resolve_job(struct job *j, struct lookup *lk, const char *dbdir)
 		strv_push_owned(&terms, exact_term(5, a.uuid));
 	if (a.mac)
 		strv_push_owned(&terms, exact_term(6, a.mac));
+	/* TCP:<name> (the original's "t:lab01") names the machine's NETNAME */
 	if (a.tcp)
-		strv_push_owned(&terms, exact_term(7, a.tcp));
+		strv_push_owned(&terms, is_address(a.tcp) ? exact_term(7, a.tcp) :
+		    match_term(28, a.tcp, true));
 	if (a.fname)  /* FILENAME is a pattern in the config path */
 		strv_push_owned(&terms, xasprintf("F:4:%s", a.fname));
 	strv_push_owned(&terms, exact_term(44, top->user));
@@ -248,6 +267,8 @@ resolve_job(struct job *j, struct lookup *lk, const char *dbdir)
 		free(j->opts.subopts);
 		j->opts.subopts = s;
 	}
+	*keep = r;
+	memset(&r, 0, sizeof r);
 out:
 	rec_free(&r);
 	buf_free(&pre);
@@ -276,12 +297,6 @@ ssh_config_has(const char *path, const char *name)
 	}
 	fclose(f);
 	return found;
-}
-
-static bool
-is_address(const char *s)
-{
-	return strspn(s, "0123456789.") == strlen(s) || strchr(s, ':') != NULL;
 }
 
 /*
@@ -325,11 +340,13 @@ resolve_plan(struct plan *p, const struct conf *conf)
 {
 	struct lookup lk;
 	const char *l = conf_get(conf, "DBPATHLST"), *sshcfg = conf_get(conf, "CTYS_SSH_CONFIG");
+	struct rec *recs;
 	char *dflt = l ? xstrndup(l, strcspn(l, ":")) : NULL, *home_cfg = NULL;
 	ctys_err_t e = CTYS_OK;
 	size_t i;
 
 	memset(&lk, 0, sizeof lk);
+	recs = p->n ? xcalloc(p->n, sizeof *recs) : NULL;
 	if (sshcfg == NULL && getenv("HOME"))
 		sshcfg = home_cfg = xasprintf("%s/.ssh/config", getenv("HOME"));
 	for (i = 0; i < p->n && e == CTYS_OK; i++) {
@@ -345,8 +362,13 @@ resolve_plan(struct plan *p, const struct conf *conf)
 		    pd->category == PLUGIN_HOST || j->opts.cache == CACHE_OFF ||
 		    j->opts.cache == CACHE_REMOTE)
 			continue;
-		e = resolve_job(j, &lk, j->opts.dbpath ? j->opts.dbpath : dflt);
+		e = resolve_job(j, &lk, j->opts.dbpath ? j->opts.dbpath : dflt, &recs[i]);
 	}
+	if (e == CTYS_OK)
+		e = stackcheck_plan(p, recs);
+	for (i = 0; i < p->n; i++)
+		rec_free(&recs[i]);
+	free(recs);
 	if (lk.db)
 		cache_close(lk.db);
 	if (lk.dir_ok)
