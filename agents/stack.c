@@ -15,6 +15,7 @@
 
 #include "agents/exec.h"
 #include "lib/buf.h"
+#include "lib/paths.h"
 #include "lib/proto.h"
 #include "lib/strv.h"
 #include "lib/util.h"
@@ -180,8 +181,15 @@ spawn_guest_cancel(const struct stack_guest *g, const struct stack_req *r, struc
 		dup2(c->err, 2);
 		setenv("CTYS_TIMEOUT", tmo, 1);
 		/* ctys-client: the client with SSH, without the hand-over of ctys */
-		execlp(client && *client ? client : "ctys-client", "ctys", "-c", "OFF", "-t", "PM",
-		    "-a", act, g->dest, (char *)NULL);
+		{
+			char *argv[] = { (char *)"ctys", (char *)"-c", (char *)"OFF", (char *)"-t",
+				(char *)"PM", (char *)"-a", act, (char *)g->dest, NULL };
+
+			if (client && *client)
+				execvp(client, argv);
+			else
+				ctys_exec_sibling("ctys-client", argv);
+		}
 		fprintf(stderr, "cannot run %s: %s\n", client && *client ? client : "ctys-client",
 		    strerror(errno));
 		_exit(127);

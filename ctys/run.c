@@ -28,22 +28,11 @@
 static int
 exec_client(char **argv)
 {
-	char self[PATH_MAX], path[PATH_MAX + 16], *slash;
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
 	char *const prog = argv[0];
 
 	fflush(NULL);
-	if (n > 0) {
-		self[n] = '\0';
-		if ((slash = strrchr(self, '/')) != NULL) {
-			*slash = '\0';
-			snprintf(path, sizeof path, "%s/ctys-client", self);
-			argv[0] = path;
-			execv(path, argv);
-		}
-	}
 	argv[0] = (char *)"ctys-client";
-	execvp("ctys-client", argv);
+	ctys_exec_sibling("ctys-client", argv);
 	argv[0] = prog;
 	log_error("this run needs ctys-client (the SSH and LDAP half of ctys), which cannot be "
 	    "started: %s", strerror(errno));

@@ -189,3 +189,20 @@ ctys_conf_load(struct conf *c)
 	set_default(c, "DEFAULT_ENUM_BASE", "~ /etc/ctys.d /mntn/vmpool");
 	return CTYS_OK;
 }
+
+void
+ctys_exec_sibling(const char *prog, char *const argv[])
+{
+	char self[PATH_MAX], path[PATH_MAX + 64], *slash;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+
+	if (n > 0) {
+		self[n] = '\0';
+		if ((slash = strrchr(self, '/')) != NULL) {
+			*slash = '\0';
+			snprintf(path, sizeof path, "%s/%s", self, prog);
+			execv(path, argv);
+		}
+	}
+	execvp(prog, argv);
+}

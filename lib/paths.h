@@ -31,6 +31,13 @@ const char *ctys_userdir(void);
 const char *ctys_tmpdir(void);
 
 /*
+ * Exec the ctys program `prog` (e.g. "ctys-client") with argv: the one in
+ * the directory of the running program (a build tree's bin/, or the
+ * installation), else the one on PATH.  Returns only on failure, errno set.
+ */
+void ctys_exec_sibling(const char *prog, char *const argv[]);
+
+/*
  * Load the configuration the original way: $HOME/.ctys/ctys.conf.sh, then
  * <confdir>/ctys.conf.sh.  Missing files are fine; a bad line is an error
  * naming file and line.  Then sets derived defaults that the files did not
