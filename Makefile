@@ -70,7 +70,8 @@ help:
 	@echo 'make bench      benchmarks with ratios against in-run baselines'
 	@echo 'make install    PREFIX=$(PREFIX) DESTDIR=...'
 
-$(BUILD)/%.o: %.c
+# VERSION is compiled in (CTYS_VERSION): a new one rebuilds every object.
+$(BUILD)/%.o: %.c VERSION
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
@@ -102,7 +103,7 @@ $(BUILD)/bench/$(1): $(BUILD)/$(basename $($(1)_MAIN)).o $(LIBCTYS)
 endef
 $(foreach p,$(BENCH_PROGS),$(eval $(call bench_rule,$(p))))
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIBCTYS) tests/unit/testutil.h
+$(BUILD)/tests/%: tests/unit/%.c $(LIBCTYS) tests/unit/testutil.h VERSION
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(CRIT_CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(LIBCTYS) $(CRIT_LIBS) $(PKG_LIBS) -lpthread
 

@@ -7,13 +7,13 @@
  * ctys-protocol(5).  Version PROTO_VERSION; a peer that speaks another
  * major version is refused with a clear error.
  *
- *   client -> agent   {"t":"hello","v":1,"client":"ctys 0.1.0"}
+ *   client -> agent   {"t":"hello","v":1,"client":"ctys 1.0.0"}
  *                     {"t":"job","id":..,"at":k,"mode":"chain"|"star","hops":[..],
  *                      "type":..,"action":..,"subopts":[{"key":..,"arg":..}],
  *                      "options":{letter:value},"ropts":[{"o":..,"arg":..}],
  *                      "timeout":s,"async":bool}
  *                     EOF: no more jobs; the agent finishes and exits
- *   agent -> client   {"t":"hello","v":1,"agent":"ctys-agent 0.1.0","host":..,"user":..}
+ *   agent -> client   {"t":"hello","v":1,"agent":"ctys-agent 1.0.0","host":..,"user":..}
  *                     {"t":"rec","id":..,"hop":host,"data":"one output line"}
  *                     {"t":"rec","id":..,"hop":host,"kind":"list"|"enum","type":T,
  *                      "fields":[..22 or 47 strings..]}

@@ -27,6 +27,8 @@ for p in "${pages[@]}"; do
 	read -r _ thname thsec _ <<<"$th"
 	[ "$thname" = "$(tr '[:lower:]' '[:upper:]' <<<"$name")" ] || fail "$n: .TH name '$thname'"
 	[ "$thsec" = "$sec" ] || fail "$n: .TH section '$thsec', file says $sec"
+	# the release: .TH NAME SEC "date" "ctys <VERSION>" "title"
+	[[ $th == *"\"ctys $(cat "$TOP/VERSION")\""* ]] || fail "$n: .TH does not name ctys $(cat "$TOP/VERSION"): $th"
 	# NAME line: "name[, other...] \- what it is"
 	nl=$(sed -n '/^\.SH NAME/{n;p;q}' "$p" | sed 's/\\-/-/g')
 	[[ $nl == "$name "-\ * || $nl == "$name, "*" - "* ]] || fail "$n: NAME line '$nl'"
