@@ -8,6 +8,7 @@
 
 #include "agents/plugin.h"
 #include "ctys/render.h"
+#include "ctys/stackcheck.h"
 #include "lib/log.h"
 #include "lib/strv.h"
 #include "lib/util.h"
@@ -432,6 +433,8 @@ static ctys_err_t
 stack_finish(struct plan *p)
 {
 	size_t i = 0, k, end;
+	struct stackcheck_sel sel;
+	ctys_err_t e;
 
 	while (i < p->n) {
 		struct job *j = &p->v[i];
@@ -454,7 +457,9 @@ stack_finish(struct plan *p)
 			if (act != CTYS_ACT_CREATE || pd == NULL)
 				continue;
 			if (pd->category == PLUGIN_PM && k > i &&
-			    !(subs && strcasestr(subs, "STACKCHECK:OFF")))
+			    (e = stackcheck_of_job(m, &sel)) != CTYS_OK)
+				return e;
+			if (pd->category == PLUGIN_PM && k > i && sel.pm_position)
 				return ctys_seterr(CTYS_ERR_USAGE, "VMSTACK %s: level %zu is a PM: a PM "
 				    "is allowed only at level 0 (STACKCHECK:OFF skips this check)",
 				    j->group ? j->group : "", k - i);

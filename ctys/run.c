@@ -2,7 +2,6 @@
 #include "ctys/run.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>

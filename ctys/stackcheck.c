@@ -59,6 +59,24 @@ stackcheck_parse(const char *value, struct stackcheck_sel *out)
 	return CTYS_OK;
 }
 
+ctys_err_t
+stackcheck_of_job(const struct job *j, struct stackcheck_sel *out)
+{
+	struct subopts so = { 0 };
+	const char *value = NULL;
+	size_t i;
+	ctys_err_t e;
+
+	if (j->opts.subopts && subopt_scan(j->opts.subopts, &so) == CTYS_OK)
+		for (i = 0; i < so.n; i++)
+			if (strcasecmp(so.v[i].key, "STACKCHECK") == 0)
+				value = so.v[i].arg;
+	e = stackcheck_parse(value, out);
+	out->pm_position = value == NULL || strcasecmp(value, "OFF") != 0;
+	subopt_free(&so);
+	return e;
+}
+
 static bool
 in_list(const char *list, const char *word)
 {
@@ -167,18 +185,9 @@ check_level(const struct job *j, size_t level, const struct rec *r, const struct
 	const struct plugin_desc *pd = plugin_lookup(j->type, strlen(j->type));
 	const char *host = j->hops[j->nhops - 1].host, *cap;
 	struct stackcheck_sel sel;
-	struct subopts so = { 0 };
-	const char *value = NULL;
-	size_t i;
 	ctys_err_t e;
 
-	if (j->opts.subopts && subopt_scan(j->opts.subopts, &so) == CTYS_OK)
-		for (i = 0; i < so.n; i++)
-			if (strcasecmp(so.v[i].key, "STACKCHECK") == 0)
-				value = so.v[i].arg;
-	e = stackcheck_parse(value, &sel);
-	subopt_free(&so);
-	if (e != CTYS_OK)
+	if ((e = stackcheck_of_job(j, &sel)) != CTYS_OK)
 		return e;
 	if (c->buf == NULL) {
 		log_warn(2, "job %u: the machine level %zu starts (job %u) is not in the cache DB: "

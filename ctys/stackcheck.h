@@ -30,6 +30,7 @@
 /* Which checks a STACKCHECK value selects. */
 struct stackcheck_sel {
 	bool context, hwcap, stackcap;
+	bool pm_position;        /* a PM only at level 0 (planner; all but OFF) */
 };
 
 /*
@@ -37,6 +38,9 @@ struct stackcheck_sel {
  * words are CTYS_ERR_USAGE naming the word.
  */
 ctys_err_t stackcheck_parse(const char *value, struct stackcheck_sel *out);
+
+/* The selection of job j's STACKCHECK suboption (last one wins). */
+ctys_err_t stackcheck_of_job(const struct job *j, struct stackcheck_sel *out);
 
 /* Does a machine of arch `guest` run on one of arch `host`?  Empty fits. */
 bool stackcheck_arch_fits(const char *guest, const char *host);
