@@ -113,6 +113,13 @@ decode_arg(const char *item, const char *raw, char **out)
 		if (*p == '\x01')
 			*(char *)p = ':';
 	buf_free(&b);
+	/* no escape writes a backslash before these again (subopt_encode) */
+	for (p = dec; *p; p++)
+		if (p[0] == '\\' && (p[1] == ',' || p[1] == ':')) {
+			free(dec);
+			return ctys_seterr(CTYS_ERR_USAGE,
+			    "suboption '%s': a '\\' right before ',' or ':' cannot be passed on", item);
+		}
 	*out = dec;
 	return CTYS_OK;
 }
@@ -138,10 +145,14 @@ subopt_scan(const char *text, struct subopts *out)
 			e = ctys_seterr(CTYS_ERR_USAGE, "empty suboption in '%s'", text);
 			break;
 		}
-		/* the key ends at the first single ':' ("::" in a key is literal) */
+		/* the key ends at the first ':' */
 		colon = strchr(it, ':');
 		if (colon == it) {
 			e = ctys_seterr(CTYS_ERR_USAGE, "suboption '%s' has no keyword", it);
+			break;
+		}
+		if (memchr(it, '\\', colon ? (size_t)(colon - it) : strlen(it))) {
+			e = ctys_seterr(CTYS_ERR_USAGE, "suboption '%s': a '\\' in a keyword", it);
 			break;
 		}
 		if (colon == NULL) {
@@ -182,7 +193,8 @@ subopt_encode(struct buf *out, const char *key, const char *arg)
 	const char *p;
 	size_t len, start;
 
-	buf_adds(out, key);
+	for (p = key; *p; p++)
+		buf_adds(out, *p == ',' ? ",," : (char[]){ *p, '\0' });
 	if (arg == NULL)
 		return;
 	buf_addc(out, ':');
@@ -213,8 +225,14 @@ subopt_encode(struct buf *out, const char *key, const char *arg)
 			buf_addc(out, *p);
 		}
 	}
-	/* the scanner drops a trailing quote without a leading one: double it */
+	/*
+	 * The scanner drops a trailing quote without a leading one: double it.
+	 * A trailing '\\' would escape the ',' that joins the next item: end
+	 * with a quote the scanner drops.
+	 */
 	if (out->len > start && (out->d[out->len - 1] == '\'' || out->d[out->len - 1] == '"') &&
 	    out->d[start] != out->d[out->len - 1])
 		buf_addc(out, out->d[out->len - 1]);
+	else if (out->len > start && out->d[out->len - 1] == '\\')
+		buf_addc(out, out->d[start] == '\'' ? '"' : '\'');
 }

@@ -1,9 +1,10 @@
 /*
  * fuzz_cli — the ctys command-line grammar: options, suboptions, targets,
  * contexts, subtasks, stack addresses, superposition and plan rendering.
- * Invariant checked besides "no crash": normalized suboptions scan back to
- * the same items.
+ * Invariant checked besides "no crash": normalized suboptions, each alone
+ * and all joined by ",", scan back to the same items.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,11 +15,18 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static bool
+same_item(const struct subopt *x, const struct subopt *y)
+{
+	return strcmp(x->key, y->key) == 0 && (x->arg == NULL) == (y->arg == NULL) &&
+	    (x->arg == NULL || strcmp(x->arg, y->arg) == 0);
+}
+
 static void
 check_roundtrip(const struct job *j)
 {
 	struct subopts a, b;
-	struct buf t = BUF_INIT;
+	struct buf t = BUF_INIT, all = BUF_INIT;
 	size_t i;
 
 	if (j->opts.subopts == NULL || subopt_scan(j->opts.subopts, &a) != CTYS_OK)
@@ -26,15 +34,23 @@ check_roundtrip(const struct job *j)
 	for (i = 0; i < a.n; i++) {
 		buf_reset(&t);
 		subopt_encode(&t, a.v[i].key, a.v[i].arg);
-		if (subopt_scan(buf_cstr(&t), &b) != CTYS_OK || b.n != 1 ||
-		    strcmp(b.v[0].key, a.v[i].key) != 0 ||
-		    (a.v[i].arg == NULL) != (b.v[0].arg == NULL) ||
-		    (a.v[i].arg && strcmp(a.v[i].arg, b.v[0].arg) != 0))
+		if (subopt_scan(buf_cstr(&t), &b) != CTYS_OK || b.n != 1 || !same_item(&a.v[i], &b.v[0]))
 			abort();
 		subopt_free(&b);
+		if (i)
+			buf_addc(&all, ',');
+		subopt_encode(&all, a.v[i].key, a.v[i].arg);
 	}
+	if (a.n && (subopt_scan(buf_cstr(&all), &b) != CTYS_OK || b.n != a.n))
+		abort();
+	for (i = 0; a.n && i < a.n; i++)
+		if (!same_item(&a.v[i], &b.v[i]))
+			abort();
+	if (a.n)
+		subopt_free(&b);
 	subopt_free(&a);
 	buf_free(&t);
+	buf_free(&all);
 }
 
 int

@@ -74,12 +74,19 @@ Test(subopt, errors_name_the_item)
 	cr_assert(strstr(ctys_errmsg(), "'::'"), "%s", ctys_errmsg());
 	cr_assert_eq(subopt_scan(":x", &so), CTYS_ERR_USAGE);
 	cr_assert(strstr(ctys_errmsg(), "no keyword"));
+	/* a backslash no encoding could write back (found by fuzz_cli) */
+	cr_assert_eq(subopt_scan("l:\\\\\\:22s", &so), CTYS_ERR_USAGE);
+	cr_assert(strstr(ctys_errmsg(), "right before"), "%s", ctys_errmsg());
+	cr_assert_eq(subopt_scan("c:a\\\\,b", &so), CTYS_ERR_USAGE);
+	cr_assert_eq(subopt_scan("re\\use", &so), CTYS_ERR_USAGE);
+	cr_assert(strstr(ctys_errmsg(), "keyword"), "%s", ctys_errmsg());
 }
 
 Test(subopt, encode_reads_back)
 {
 	static const char *const values[] = { "plain", "a,b", "a:b", "two words", "100%", "%x",
-		"00:50:56:aa:00:01", "a,,b::c", "", "ls -l '", "x\"", "'q'", "'", "'x" };
+		"00:50:56:aa:00:01", "a,,b::c", "", "ls -l '", "x\"", "'q'", "'", "'x",
+		"c:\\dir\\", "\\", "'x\\", "\\\\" };
 	struct buf b = BUF_INIT;
 	struct subopts so;
 	size_t i;
@@ -95,5 +102,25 @@ Test(subopt, encode_reads_back)
 	buf_reset(&b);
 	subopt_encode(&b, "REUSE", NULL);
 	cr_assert_str_eq(buf_cstr(&b), "REUSE");
+	buf_free(&b);
+}
+
+Test(subopt, joined_items_read_back)
+{
+	struct buf b = BUF_INIT;
+	struct subopts so;
+
+	/* a trailing backslash must not swallow the joining comma */
+	subopt_encode(&b, "B", "c:\\dir\\");
+	buf_addc(&b, ',');
+	subopt_encode(&b, "A,B", NULL);
+	buf_addc(&b, ',');
+	subopt_encode(&b, "REUSE", NULL);
+	cr_assert_eq(subopt_scan(buf_cstr(&b), &so), CTYS_OK, "%s: %s", buf_cstr(&b), ctys_errmsg());
+	cr_assert_eq(so.n, 3, "%s", buf_cstr(&b));
+	cr_assert_str_eq(so.v[0].arg, "c:\\dir\\");
+	cr_assert_str_eq(so.v[1].key, "A,B");
+	cr_assert_str_eq(so.v[2].key, "REUSE");
+	subopt_free(&so);
 	buf_free(&b);
 }
