@@ -22,9 +22,14 @@ VERSION  := $(shell cat VERSION)
 
 # Libraries by pkg-config name.  Evaluated lazily, so `make test` can install
 # them before the first use.
+# libldap is not linked: cache/ldap-dl.c loads it by its soname on the
+# first directory use (see cache/ldap-dl.h).
 PKGS       := libssh ldap lmdb readline uuid jansson
+LINK_PKGS  := libssh lmdb readline uuid jansson
 PKG_CFLAGS  = $(shell $(PKG_CONFIG) --cflags $(PKGS))
-PKG_LIBS    = $(shell $(PKG_CONFIG) --libs $(PKGS))
+PKG_LIBS    = $(shell $(PKG_CONFIG) --libs $(LINK_PKGS)) -ldl
+LDAP_SONAME = $(shell objdump -p "$$($(CC) -print-file-name=libldap.so)" 2>/dev/null | \
+                awk '$$1 == "SONAME" { print $$2 }')
 CRIT_CFLAGS = $(shell $(PKG_CONFIG) --cflags criterion)
 CRIT_LIBS   = $(shell $(PKG_CONFIG) --libs criterion)
 
@@ -74,6 +79,9 @@ help:
 $(BUILD)/%.o: %.c VERSION
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+# The soname of the libldap built against (libldap-2.5.so.0 on Debian 12).
+$(BUILD)/cache/ldap-dl.o: CPPFLAGS += $(if $(LDAP_SONAME),-DCTYS_LDAP_SONAME='"$(LDAP_SONAME)"')
 
 # BINDIR and CONFDIR are compiled into lib/paths.c: it is rebuilt when they
 # change, so `make install PREFIX=/opt/ctys` after a plain `make` installs

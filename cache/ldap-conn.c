@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ldap.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -223,6 +222,8 @@ dir_connect(const struct dir_conf *dc, struct dir_conn **out)
 	size_t i;
 
 	*out = NULL;
+	if ((e = ldap_dl_load()) != CTYS_OK)
+		return e;
 	if (dc->pwfile != NULL && dc->sasl_mech == NULL &&
 	    (e = dir_read_password(dc->pwfile, &pw)) != CTYS_OK)
 		return e;

@@ -5,7 +5,7 @@
 #ifndef CTYS_CACHE_LDAP_INT_H
 #define CTYS_CACHE_LDAP_INT_H
 
-#include <ldap.h>
+#include "cache/ldap-dl.h"
 
 #include "cache/ldap-dir.h"
 #include "cache/record.h"

@@ -11,7 +11,6 @@
 #define LDAP_DEPRECATED 0
 #include "cache/ldap-dir.h"
 
-#include <ldap.h>
 #include <stdlib.h>
 #include <string.h>
 

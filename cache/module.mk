@@ -11,7 +11,7 @@ BENCH_PROGS += gen-fdb
 gen-fdb_MAIN := bench/gen-fdb.c
 MAN_PAGES += man/ctys-vhost.1 man/ctys-macmap.1 man/ctys-cachedb.5
 # LDAP nameservice (issue 10): schema, publish, directory queries, sync.
-LIB_SRCS += cache/ldap-map.c cache/ldap-conn.c cache/ldap-entry.c cache/ldap-publish.c \
+LIB_SRCS += cache/ldap-map.c cache/ldap-dl.c cache/ldap-conn.c cache/ldap-entry.c cache/ldap-publish.c \
             cache/ldap-ldif.c cache/ldap-source.c \
             cache/ldap-sync.c
 PROGS += ctys-ldap
