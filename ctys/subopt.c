@@ -193,8 +193,11 @@ subopt_encode(struct buf *out, const char *key, const char *arg)
 	const char *p;
 	size_t len, start;
 
-	for (p = key; *p; p++)
-		buf_adds(out, *p == ',' ? ",," : (char[]){ *p, '\0' });
+	for (p = key; *p; p++) {
+		if (*p == ',')
+			buf_addc(out, ','); /* ",," */
+		buf_addc(out, *p);
+	}
 	if (arg == NULL)
 		return;
 	buf_addc(out, ':');

@@ -49,9 +49,12 @@ char *subopt_decode_percent(const char *s, size_t len);
 
 /*
  * Append the canonical encoding of one item: `key` as given (callers pass
- * the canonical upper-case name), ":" and the argument re-escaped so that
- * subopt_scan() reads back the same item (",," for ",", "::" for ":"
- * except in a MAC address, "%" for a space, "%%" for "%").
+ * the canonical upper-case name; "," doubled), ":" and the argument
+ * re-escaped so that subopt_scan() reads back the same item, alone or
+ * joined to others by "," (",," for ",", "::" for ":" except in a MAC
+ * address, "%" for a space, "%%" for "%", a quote after a trailing '\').
+ * Items subopt_scan() returned can always be encoded; it refuses the
+ * values no escape could write ('\' before "," or ":", '\' in a key).
  */
 void subopt_encode(struct buf *out, const char *key, const char *arg);
 
