@@ -193,9 +193,10 @@ subopt_encode(struct buf *out, const char *key, const char *arg)
 	const char *p;
 	size_t len, start;
 
+	/* ",," after the "," that joins items would read as ",", "," */
 	for (p = key; *p; p++) {
 		if (*p == ',')
-			buf_addc(out, ','); /* ",," */
+			buf_addc(out, p == key ? '\\' : ',');
 		buf_addc(out, *p);
 	}
 	if (arg == NULL)
@@ -218,8 +219,13 @@ subopt_encode(struct buf *out, const char *key, const char *arg)
 			buf_adds(out, "::");
 			break;
 		case ' ':
-			/* a space at either end cannot be written as '%' */
-			buf_addc(out, i == 0 || i + 1 == len ? ' ' : '%');
+			/*
+			 * '%' reads back as a space only between two characters
+			 * that are not '%' (subopt_decode_percent): else the
+			 * space goes as it is.
+			 */
+			buf_addc(out, i == 0 || i + 1 == len || out->d[out->len - 1] == '%' ||
+			    p[1] == '%' ? ' ' : '%');
 			break;
 		case '%':
 			buf_adds(out, "%%");

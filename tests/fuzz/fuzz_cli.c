@@ -4,7 +4,6 @@
  * Invariant checked besides "no crash": normalized suboptions, each alone
  * and all joined by ",", scan back to the same items.
  */
-#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,46 +11,9 @@
 #include "ctys/cli.h"
 #include "lib/conf.h"
 #include "lib/xmalloc.h"
+#include "tests/fuzz/subopt_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static bool
-same_item(const struct subopt *x, const struct subopt *y)
-{
-	return strcmp(x->key, y->key) == 0 && (x->arg == NULL) == (y->arg == NULL) &&
-	    (x->arg == NULL || strcmp(x->arg, y->arg) == 0);
-}
-
-static void
-check_roundtrip(const struct job *j)
-{
-	struct subopts a, b;
-	struct buf t = BUF_INIT, all = BUF_INIT;
-	size_t i;
-
-	if (j->opts.subopts == NULL || subopt_scan(j->opts.subopts, &a) != CTYS_OK)
-		return;
-	for (i = 0; i < a.n; i++) {
-		buf_reset(&t);
-		subopt_encode(&t, a.v[i].key, a.v[i].arg);
-		if (subopt_scan(buf_cstr(&t), &b) != CTYS_OK || b.n != 1 || !same_item(&a.v[i], &b.v[0]))
-			abort();
-		subopt_free(&b);
-		if (i)
-			buf_addc(&all, ',');
-		subopt_encode(&all, a.v[i].key, a.v[i].arg);
-	}
-	if (a.n && (subopt_scan(buf_cstr(&all), &b) != CTYS_OK || b.n != a.n))
-		abort();
-	for (i = 0; a.n && i < a.n; i++)
-		if (!same_item(&a.v[i], &b.v[i]))
-			abort();
-	if (a.n)
-		subopt_free(&b);
-	subopt_free(&a);
-	buf_free(&t);
-	buf_free(&all);
-}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -73,7 +35,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		plan_render_text(&out, &c.plan);
 		plan_render_json(&out, &c.plan);
 		for (i = 0; i < c.plan.n; i++)
-			check_roundtrip(&c.plan.v[i]);
+			subopt_check_roundtrip(c.plan.v[i].opts.subopts);
 	}
 	cli_free(&c);
 	buf_free(&out);

@@ -86,7 +86,9 @@ Test(subopt, encode_reads_back)
 {
 	static const char *const values[] = { "plain", "a,b", "a:b", "two words", "100%", "%x",
 		"00:50:56:aa:00:01", "a,,b::c", "", "ls -l '", "x\"", "'q'", "'", "'x",
-		"c:\\dir\\", "\\", "'x\\", "\\\\" };
+		"c:\\dir\\", "\\", "'x\\", "\\\\",
+		/* spaces next to spaces and percents (found by fuzz_subopt) */
+		"ls -l  x", "a %b", "a% b", "100% %", "a   b", " %% " };
 	struct buf b = BUF_INIT;
 	struct subopts so;
 	size_t i;
@@ -115,12 +117,15 @@ Test(subopt, joined_items_read_back)
 	buf_addc(&b, ',');
 	subopt_encode(&b, "A,B", NULL);
 	buf_addc(&b, ',');
+	subopt_encode(&b, ",CMD", NULL); /* found by fuzz_subopt */
+	buf_addc(&b, ',');
 	subopt_encode(&b, "REUSE", NULL);
 	cr_assert_eq(subopt_scan(buf_cstr(&b), &so), CTYS_OK, "%s: %s", buf_cstr(&b), ctys_errmsg());
-	cr_assert_eq(so.n, 3, "%s", buf_cstr(&b));
+	cr_assert_eq(so.n, 4, "%s", buf_cstr(&b));
 	cr_assert_str_eq(so.v[0].arg, "c:\\dir\\");
 	cr_assert_str_eq(so.v[1].key, "A,B");
-	cr_assert_str_eq(so.v[2].key, "REUSE");
+	cr_assert_str_eq(so.v[2].key, ",CMD");
+	cr_assert_str_eq(so.v[3].key, "REUSE");
 	subopt_free(&so);
 	buf_free(&b);
 }
