@@ -160,7 +160,9 @@ Test(query, bad_terms_are_usage_errors)
 {
 	const char *bad[] = { "F:x:abc", "F:3", "E:1", "E:a:b", "R:", "R:1:x", "R:1:2:3",
 		"tst(", "F:3:[a", "z+++++++++++++++++++++++++++++}", "((a{99}){99}){99}",
-		"a{2}{3}" };
+		"a{2}{3}",
+		/* skippable nodes: regcomp's memory grows with their square (fuzz_query) */
+		"(a?){1400}" };
 	struct query *q;
 	size_t i;
 
@@ -176,6 +178,7 @@ Test(query, regex_guard_allows_normal_patterns)
 {
 	EXPECT("(tst){1}(1|2){1,2}0+", "tst100,tst101,tst200");
 	EXPECT("[[:digit:]]{3}\\.soho", "tst100");
+	EXPECT("(x?){1000}tst1", "tst100,tst101");
 }
 
 Test(query, prefilter_keeps_regex_semantics)
