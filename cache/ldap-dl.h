@@ -42,6 +42,12 @@ LDAP_DL_SYMS(LDAP_DL_DECLARE)
  */
 ctys_err_t ldap_dl_load(void);
 
+/*
+ * A macro cannot define macros, so the names are listed twice.  The linker
+ * keeps the lists honest: a call missing here resolves to libldap itself,
+ * which no program links, and a name here missing from LDAP_DL_SYMS names
+ * an undeclared pointer.
+ */
 #ifndef LDAP_DL_IMPL
 #define ber_bvdup (*ldap_dl_ber_bvdup)
 #define ber_bvfree (*ldap_dl_ber_bvfree)

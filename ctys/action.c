@@ -225,6 +225,37 @@ action_subopt(const struct action_def *a, const char *key)
 	return NULL;
 }
 
+bool
+subopt_def_is(const struct subopt_def *d, const char *name)
+{
+	size_t n;
+
+	if (d == NULL)
+		return false;
+	n = kw_canon_len(d->names);
+	return strlen(name) == n && strncmp(d->names, name, n) == 0;
+}
+
+bool
+action_find_subopt(const struct action_def *a, const char *text, const char *name, char **arg)
+{
+	struct subopts so;
+	const struct subopt *hit = NULL;
+	size_t i;
+
+	if (arg)
+		*arg = NULL;
+	if (a == NULL || text == NULL || subopt_scan(text, &so) != CTYS_OK)
+		return false;
+	for (i = 0; i < so.n; i++)
+		if (subopt_def_is(action_subopt(a, so.v[i].key), name))
+			hit = &so.v[i];
+	if (hit && arg && hit->arg)
+		*arg = xstrdup(hit->arg);
+	subopt_free(&so);
+	return hit != NULL;
+}
+
 static void
 canon(char *dst, size_t dstsz, const char *names)
 {

@@ -59,6 +59,19 @@ const struct action_def *action_lookup(const char *name, size_t len);
 /* Suboption definition for `key` in action `a`, or NULL. */
 const struct subopt_def *action_subopt(const struct action_def *a, const char *key);
 
+/* Whether `d` (may be NULL) is the suboption whose canonical name is `name`. */
+bool subopt_def_is(const struct subopt_def *d, const char *name);
+
+/*
+ * Whether suboption text `text` (may be NULL) of action `a` holds the
+ * suboption with canonical name `name`, under any of its names and in any
+ * case.  When `arg` is not NULL it gets the argument of the last such item,
+ * malloc'd, or NULL if that item has none.  Text that does not scan holds
+ * nothing (it was refused when the options were parsed).
+ */
+bool action_find_subopt(const struct action_def *a, const char *text, const char *name,
+	char **arg);
+
 /*
  * Check scanned suboptions against the action's table: known keys,
  * arguments where required and only where allowed, mutually exclusive

@@ -15,13 +15,9 @@
 bool
 hostclient_wants(const struct job *j)
 {
-	const json_t *none = NULL;
 	int a = j->opts.action ? (int)j->opts.action->id : -1;
-	struct subopts so;
-	bool cmd = false, stub = false;
-	size_t i;
+	bool cmd, stub;
 
-	(void)none;
 	if (j->opts.location == LOC_SERVERONLY)
 		return false;
 	if (strcmp(j->type, "VNC") == 0 || strcmp(j->type, "RDP") == 0)
@@ -30,17 +26,8 @@ hostclient_wants(const struct job *j)
 		return a == CTYS_ACT_CREATE;
 	if (strcmp(j->type, "CLI") != 0 || a != CTYS_ACT_CREATE)
 		return false;
-	if (j->opts.subopts && subopt_scan(j->opts.subopts, &so) == CTYS_OK) {
-		for (i = 0; i < so.n; i++) {
-			const struct subopt_def *d = action_subopt(j->opts.action, so.v[i].key);
-
-			if (d && strncmp(d->names, "CMD", 3) == 0 && d->names[3] == '\0')
-				cmd = true;
-			if (d && strncmp(d->names, "STUBMODE", 8) == 0)
-				stub = true;
-		}
-		subopt_free(&so);
-	}
+	cmd = action_find_subopt(j->opts.action, j->opts.subopts, "CMD", NULL);
+	stub = action_find_subopt(j->opts.action, j->opts.subopts, "STUBMODE", NULL);
 	return !cmd || stub;
 }
 

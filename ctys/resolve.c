@@ -11,6 +11,7 @@
 #include "cache/query.h"
 #include "cache/record.h"
 #include "cache/store.h"
+#include "ctys/action.h"
 #include "ctys/net.h"
 #include "ctys/stackcheck.h"
 #include "ctys/subopt.h"
@@ -25,45 +26,31 @@ struct addr {
 	const char *label, *id, *uuid, *mac, *tcp, *fname, *base;
 };
 
-static const char *
-canon_key(const struct action_def *a, const char *key, char *buf, size_t n)
-{
-	const struct subopt_def *d = action_subopt(a, key);
-	size_t l;
-
-	if (d == NULL)
-		return "";
-	l = strcspn(d->names, "|");
-	snprintf(buf, n, "%.*s", (int)(l < n ? l : n - 1), d->names);
-	return buf;
-}
-
 static void
 addr_of(const struct job *j, const struct subopts *so, struct addr *a)
 {
-	char k[32];
 	size_t i;
 
 	memset(a, 0, sizeof *a);
 	for (i = 0; i < so->n; i++) {
-		const char *key = canon_key(j->opts.action, so->v[i].key, k, sizeof k);
+		const struct subopt_def *d = action_subopt(j->opts.action, so->v[i].key);
 		const char *v = so->v[i].arg;
 
 		if (v == NULL || *v == '\0')
 			continue;
-		if (strcmp(key, "LABEL") == 0)
+		if (subopt_def_is(d, "LABEL"))
 			a->label = v;
-		else if (strcmp(key, "ID") == 0)
+		else if (subopt_def_is(d, "ID"))
 			a->id = v;
-		else if (strcmp(key, "UUID") == 0)
+		else if (subopt_def_is(d, "UUID"))
 			a->uuid = v;
-		else if (strcmp(key, "MAC") == 0)
+		else if (subopt_def_is(d, "MAC"))
 			a->mac = v;
-		else if (strcmp(key, "TCP") == 0)
+		else if (subopt_def_is(d, "TCP"))
 			a->tcp = v;
-		else if (strcmp(key, "FILENAME") == 0)
+		else if (subopt_def_is(d, "FILENAME"))
 			a->fname = v;
-		else if (strcmp(key, "BASEPATH") == 0)
+		else if (subopt_def_is(d, "BASEPATH"))
 			a->base = v;
 	}
 }

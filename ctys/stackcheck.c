@@ -8,7 +8,7 @@
 #include <strings.h>
 
 #include "agents/plugin.h"
-#include "ctys/subopt.h"
+#include "ctys/action.h"
 #include "lib/log.h"
 #include "lib/util.h"
 
@@ -62,18 +62,13 @@ stackcheck_parse(const char *value, struct stackcheck_sel *out)
 ctys_err_t
 stackcheck_of_job(const struct job *j, struct stackcheck_sel *out)
 {
-	struct subopts so = { 0 };
-	const char *value = NULL;
-	size_t i;
+	char *value = NULL;
 	ctys_err_t e;
 
-	if (j->opts.subopts && subopt_scan(j->opts.subopts, &so) == CTYS_OK)
-		for (i = 0; i < so.n; i++)
-			if (strcasecmp(so.v[i].key, "STACKCHECK") == 0)
-				value = so.v[i].arg;
+	action_find_subopt(j->opts.action, j->opts.subopts, "STACKCHECK", &value);
 	e = stackcheck_parse(value, out);
 	out->pm_position = value == NULL || strcasecmp(value, "OFF") != 0;
-	subopt_free(&so);
+	free(value);
 	return e;
 }
 

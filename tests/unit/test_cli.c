@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "ctys/action.h"
 #include "ctys/cli.h"
 #include "lib/conf.h"
 #include "lib/xmalloc.h"
@@ -488,4 +489,27 @@ Test(cli, help_and_version_stop_parsing)
 	cli_free(&c);
 	buf_free(&b);
 	conf_free(conf);
+}
+
+/* One lookup for "does this job carry suboption X": any name, any case, last wins. */
+Test(cli, find_subopt_by_canonical_name)
+{
+	const struct action_def *create = action_lookup("create", 6);
+	char *arg = (char *)"unset";
+
+	cr_assert(create != NULL);
+	cr_assert(subopt_def_is(action_subopt(create, "stub"), "STUBMODE"));
+	cr_assert(!subopt_def_is(action_subopt(create, "stub"), "STUB"), "aliases are not canonical");
+	cr_assert(!subopt_def_is(NULL, "CMD"));
+	cr_assert(action_find_subopt(create, "l:a,Stub,cmd:x", "STUBMODE", NULL));
+	cr_assert(action_find_subopt(create, "l:a,cmd:one,CMD:two%2", "CMD", &arg));
+	cr_assert_str_eq(arg, "two 2");
+	free(arg);
+	cr_assert(action_find_subopt(create, "l:a,stubmode", "STUBMODE", &arg));
+	cr_assert_null(arg, "no argument given");
+	cr_assert(!action_find_subopt(create, "l:a,cmd:x", "STACKCHECK", &arg));
+	cr_assert_null(arg);
+	cr_assert(!action_find_subopt(create, NULL, "CMD", NULL));
+	cr_assert(!action_find_subopt(create, "l:a\\\\,", "LABEL", NULL), "unscannable text holds nothing");
+	cr_assert(!action_find_subopt(NULL, "cmd:x", "CMD", NULL));
 }
