@@ -384,21 +384,6 @@ plan_free(struct plan *p)
 
 /* Is there a suboption `key` (any case) in the verbatim -a text? */
 static bool
-has_subopt(const char *subs, const char *key)
-{
-	size_t k = strlen(key);
-	const char *p;
-
-	for (p = subs; p && *p; p += strcspn(p, ",")) {
-		if (*p == ',')
-			p++;
-		if (strncasecmp(p, key, k) == 0 && (p[k] == '\0' || p[k] == ',' || p[k] == ':'))
-			return true;
-	}
-	return false;
-}
-
-static bool
 same_scope(const struct job *a, const struct job *b)
 {
 	return (b->opts.bmode & BM_STACK) &&
@@ -463,8 +448,8 @@ stack_finish(struct plan *p)
 				return ctys_seterr(CTYS_ERR_USAGE, "VMSTACK %s: level %zu is a PM: a PM "
 				    "is allowed only at level 0 (STACKCHECK:OFF skips this check)",
 				    j->group ? j->group : "", k - i);
-			if (pd->category == PLUGIN_VM && k + 1 < end && !has_subopt(subs, "PING") &&
-			    !has_subopt(subs, "SSHPING")) {
+			if (pd->category == PLUGIN_VM && k + 1 < end && !action_find_subopt(m->opts.action, subs, "PING", NULL) &&
+			    !action_find_subopt(m->opts.action, subs, "SSHPING", NULL)) {
 				char *n = xasprintf("%s%sSSHPING", subs ? subs : "", subs && *subs ? "," : "");
 
 				free(m->opts.subopts);

@@ -31,6 +31,7 @@ fake_groups(void *ctx, const char *name, char **members, bool *vmstack)
 		{ "cyc1", "a cyc2" },
 		{ "cyc2", "b cyc1" },
 		{ "lab.VMSTACK", "pm'(-t PM -a create=t:pm,wol)' pm'(-t QEMU -a create=l:vm1)' vm1'(-t QEMU -a create=l:vm2)'" },
+		{ "comma.VMSTACK", "pm'(-t PM -a create=t:pm,wol)' pm'(-t QEMU -a create=l:x,,ping)' vm1'(-t QEMU -a create=l:vm2)'" },
 		{ "bad", "h1 (" },
 	};
 	size_t i;
@@ -263,6 +264,19 @@ Test(cli, vmstack_group_runs_levels_in_order)
 	    "job=1 target=tester@pm via=ssh group='VMSTACK#1' type=PM action=CREATE subopts=TCP:pm,WOL "
 	    "opts='-b SYNC,SEQ,STACK -c BOTH -L DISPLAYFORWARDING -s USER -t PM'\n"
 	    "job=2 target=tester@pm via=ssh group='VMSTACK#1' type=QEMU action=CREATE subopts=LABEL:vm1,SSHPING "
+	    "opts='-b SYNC,SEQ,STACK -c BOTH -L DISPLAYFORWARDING -s USER -t QEMU'\n"
+	    "job=3 target=tester@vm1 via=ssh group='VMSTACK#1' type=QEMU action=CREATE subopts=LABEL:vm2 "
+	    "opts='-b SYNC,SEQ,STACK -c BOTH -L DISPLAYFORWARDING -s USER -t QEMU'");
+}
+
+/* "ping" inside a value is no PING suboption: the level still gets SSHPING */
+Test(cli, vmstack_default_sshping_reads_items)
+{
+	plan_is("comma.VMSTACK",
+	    "job=1 target=tester@pm via=ssh group='VMSTACK#1' type=PM action=CREATE subopts=TCP:pm,WOL "
+	    "opts='-b SYNC,SEQ,STACK -c BOTH -L DISPLAYFORWARDING -s USER -t PM'\n"
+	    "job=2 target=tester@pm via=ssh group='VMSTACK#1' type=QEMU action=CREATE "
+	    "subopts=LABEL:x,,ping,SSHPING "
 	    "opts='-b SYNC,SEQ,STACK -c BOTH -L DISPLAYFORWARDING -s USER -t QEMU'\n"
 	    "job=3 target=tester@vm1 via=ssh group='VMSTACK#1' type=QEMU action=CREATE subopts=LABEL:vm2 "
 	    "opts='-b SYNC,SEQ,STACK -c BOTH -L DISPLAYFORWARDING -s USER -t QEMU'");
