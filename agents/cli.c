@@ -54,7 +54,36 @@ flush_lines(const struct job_out *o, struct buf *b, bool is_err, bool all)
 	buf_truncate(b, b->len - start);
 }
 
-/* CLI CREATE with CMD: "bash -c <cmd>" in $HOME (or CHDIR), streamed. */
+/*
+ * The command's environment: the agent's, with SHLVL one more, as for a
+ * command a shell script starts (the original ran it from its scripts).
+ * sshd's shell has read the bashrc files; a level-1 bash that sees
+ * SSH_CLIENT reads them again ("run by sshd"), which costs from a few to
+ * hundreds of milliseconds per job.  The strings are environ's, and
+ * `shlvl`'s; the array is malloc'd.
+ */
+static char **
+command_env(char *shlvl, size_t n)
+{
+	const char *cur = getenv("SHLVL");
+	long lvl = cur ? strtol(cur, NULL, 10) : 0;
+	size_t i, k = 0, len = 0;
+	char **env;
+
+	if (lvl < 0 || lvl >= 999)
+		lvl = 0;
+	snprintf(shlvl, n, "SHLVL=%ld", lvl + 1);
+	while (environ[len])
+		len++;
+	env = xcalloc(len + 2, sizeof *env);
+	for (i = 0; i < len; i++)
+		if (strncmp(environ[i], "SHLVL=", 6) != 0)
+			env[k++] = environ[i];
+	env[k] = shlvl;
+	return env;
+}
+
+/* CLI CREATE with CMD: "bash -c <cmd>" in $HOME (or CHDIR), input /dev/null, streamed. */
 static void
 exec_cli_cmd(const json_t *job, const struct job_out *o)
 {
@@ -62,9 +91,11 @@ exec_cli_cmd(const json_t *job, const struct job_out *o)
 	const char *shell = job_subopt(job, "SHELL");
 	long long timeout = proto_int(job, "timeout") * 1000, start = mono_ms();
 	struct buf ob = BUF_INIT, eb = BUF_INIT;
-	int out[2], err[2], st = 0, open_fds = 2;
+	int out[2], err[2], st = 0, open_fds = 2, nul;
 	struct pollfd p[2];
 	char chunk[8192];
+	char shlvl[32], **env;
+	const char *argv[] = { shell ? shell : "bash", "-c", cmd, NULL };
 	pid_t pid;
 
 	/* close-on-exec: a command started by a concurrent job must not hold them */
@@ -72,11 +103,18 @@ exec_cli_cmd(const json_t *job, const struct job_out *o)
 		job_status(o, 2, "cannot create pipes");
 		return;
 	}
+	env = command_env(shlvl, sizeof shlvl);
 	pid = fork();
 	if (pid == 0) {
 		setpgid(0, 0);
 		/* the agent killed (SIGKILL): its command goes too */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		/* no input: the agent's stdin is the protocol stream (and bash
+		 * run with a socket as stdin reads bashrc files, "run by ssh") */
+		if ((nul = open("/dev/null", O_RDONLY)) >= 0 && nul != 0) {
+			dup2(nul, 0);
+			close(nul);
+		}
 		dup2(out[1], 1);
 		dup2(err[1], 2);
 		close(out[0]);
@@ -88,10 +126,12 @@ exec_cli_cmd(const json_t *job, const struct job_out *o)
 			    strerror(errno));
 			_exit(126);
 		}
-		execlp(shell ? shell : "bash", shell ? shell : "bash", "-c", cmd, (char *)NULL);
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		execvpe(argv[0], (char *const *)argv, env);
+		argv[0] = "sh";
+		execve("/bin/sh", (char *const *)argv, env);
 		_exit(127);
 	}
+	free(env);
 	close(out[1]);
 	close(err[1]);
 	if (pid < 0) {

@@ -26,6 +26,8 @@ check unbalanced 1 "" "unbalanced '(' at position 14" -- "$C" -n -a list 'h1(-d 
 # localhost runs in-process, without ssh
 check local-cli 0 "hi there" "" -- "$C" -t cli -a create=l:x,cmd:echo%hi%there
 check local-status 4 "" "oops" -- "$C" -t cli -a 'create=l:x,cmd:echo%oops%>&2;exit%4' localhost
+# the command reads nothing: its input is /dev/null, not ctys's own
+check local-stdin 0 "/dev/null" "" -- sh -c 'echo data | "$1" -t cli -a create=l:x,cmd:readlink%/proc/self/fd/0' sh "$C"
 check local-info 0 "*" "" -- "$C" -a info
 grep -qx "Node:$(hostname)" "$T/out" || fail "local info: $(cat "$T/out")"
 check no-vnc-passwd 2 "" "no VNC password file '$HOME/.vnc/passwd' on 'localhost': create it with vncpasswd (Debian package tigervnc-tools)" -- "$C" -L SO -t vnc -a create=l:x

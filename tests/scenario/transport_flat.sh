@@ -21,6 +21,15 @@ check fanout-50 0 "*" "" -- "$C" -a info "$@"
 check same-host-twice 0 "*" "" -- "$C" -a info h001 h001
 [ "$(grep -c '^Node:h001' "$T/out")" -eq 2 ] || fail "same host twice: $(cat "$T/out")"
 
+# a command on a target reads /dev/null, not the agent's protocol stream
+check cmd-stdin 0 "/dev/null" "" -- "$C" -t cli -a create=l:t,cmd:readlink%/proc/self/fd/0 h001
+# sshd's shell reads ~/.bashrc; the command's bash, one level down, does not again
+echo 'echo read >>"$HOME/bashrc.log"' >"$R/nodes/h002/home/.bashrc"
+check cmd-bashrc 0 "2" "" -- "$C" -t cli -a 'create=l:t,cmd:echo%$SHLVL' h002
+[ "$(wc -l <"$R/nodes/h002/home/bashrc.log")" -eq 1 ] ||
+	fail "cmd-bashrc: ~/.bashrc read $(wc -l <"$R/nodes/h002/home/bashrc.log") times, want 1"
+rm "$R/nodes/h002/home/.bashrc"
+
 # the first identity file is not authorized, or needs a passphrase: the
 # direct signature is refused (or not tried) and the probing walk finds the
 # right key.  libssh puts the last IdentityFile read first.
