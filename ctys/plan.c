@@ -47,15 +47,35 @@ apply_ctx(struct walk *w, struct ctys_opts *st, struct ropts *r, const char *ctx
 	return e;
 }
 
-/* ctx, own and wrap combined: "wrap own wrap" (the CONTEXT rule) or "own". */
-static char *
-wrapped_ctx(const char *own, const char *wrap)
+/*
+ * Longest combined context text.  "wrap own wrap" doubles with every
+ * nested level that has options of its own, so the nesting limit alone
+ * does not bound it: 20 levels would be a million copies.
+ */
+#define CTX_MAX 16384
+
+/*
+ * ctx, own and wrap combined: "wrap own wrap" (the CONTEXT rule) or "own",
+ * in *out (malloc'd, or NULL for none).  CTYS_ERR_NESTING when the text
+ * would pass CTX_MAX, naming the position.
+ */
+static ctys_err_t
+wrapped_ctx(const char *own, const char *wrap, size_t pos, char **out)
 {
+	size_t ol = own ? strlen(own) : 0, wl = wrap ? strlen(wrap) : 0;
+
+	*out = NULL;
+	if (own != NULL && wl > 0 && ol + 2 * wl + 2 > CTX_MAX)
+		return ctys_seterr(CTYS_ERR_NESTING, "context options at position %zu, with those "
+		    "of the levels around them, exceed %d bytes (each nested level with options "
+		    "repeats the outer ones before and after its own)", pos + 1, CTX_MAX);
 	if (wrap == NULL || *wrap == '\0')
-		return own ? xstrdup(own) : NULL;
-	if (own == NULL)
-		return xstrdup(wrap);
-	return xasprintf("%s %s %s", wrap, own, wrap);
+		*out = own ? xstrdup(own) : NULL;
+	else if (own == NULL)
+		*out = xstrdup(wrap);
+	else
+		*out = xasprintf("%s %s %s", wrap, own, wrap);
+	return CTYS_OK;
 }
 
 static void
@@ -284,11 +304,12 @@ walk_host(struct walk *w, const struct tnode *t, const char *wrap, const char *g
     size_t pos_off)
 {
 	const struct hop *top = &t->hops[t->nhops - 1];
-	char *ctx = wrapped_ctx(top->ctx, wrap);
-	char label[600];
+	char *ctx, label[600];
 	bool done;
 	ctys_err_t e;
 
+	if ((e = wrapped_ctx(top->ctx, wrap, pos_off + top->pos, &ctx)) != CTYS_OK)
+		return e;
 	snprintf(label, sizeof label, "%s%s%s", top->user ? top->user : "", top->user ? "@" : "",
 	    top->host);
 	e = expand_group(w, t, ctx, group, pos_off, &done);
@@ -324,8 +345,9 @@ walk_subtask(struct walk *w, const struct tnode *t, const char *wrap, const char
 		w->st.bmode = BM_STACK | BM_SYNC | BM_SEQ;
 		w->st.bmode_locked = true;
 	}
-	ctx = wrapped_ctx(t->ctx, wrap);
-	e = walk_nodes(w, t->kids, t->nkids, ctx, g, pos_off);
+	e = wrapped_ctx(t->ctx, wrap, pos_off + t->pos, &ctx);
+	if (e == CTYS_OK)
+		e = walk_nodes(w, t->kids, t->nkids, ctx, g, pos_off);
 	free(ctx);
 	free(name);
 	free(g);

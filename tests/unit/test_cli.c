@@ -527,3 +527,29 @@ Test(cli, find_subopt_by_canonical_name)
 	cr_assert(!action_find_subopt(create, "l:a\\\\,", "LABEL", NULL), "unscannable text holds nothing");
 	cr_assert(!action_find_subopt(NULL, "cmd:x", "CMD", NULL));
 }
+
+/* "wrap own wrap" doubles per nested level: bounded, with the position named */
+Test(cli, nested_contexts_are_bounded)
+{
+	struct buf b = BUF_INIT;
+	char *got;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		buf_adds(&b, "SUBTASK(-c off -b sync){");
+	buf_adds(&b, " h ");
+	for (i = 0; i < 8; i++)
+		buf_addc(&b, '}');
+	got = run(buf_cstr(&b), false);
+	cr_assert(strncmp(got, "job=1 target=tester@h ", 22) == 0, "8 levels: %s", got);
+	free(got);
+	buf_reset(&b);
+	for (i = 0; i < 12; i++)
+		buf_adds(&b, "SUBTASK(-c off -b sync){");
+	buf_adds(&b, " h ");
+	for (i = 0; i < 12; i++)
+		buf_addc(&b, '}');
+	error_is(buf_cstr(&b), 2, "context options at position 241, with those of the levels "
+	    "around them, exceed 16384 bytes");
+	buf_free(&b);
+}
