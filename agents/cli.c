@@ -109,8 +109,7 @@ exec_cli_cmd(const json_t *job, const struct job_out *o)
 		setpgid(0, 0);
 		/* the agent killed (SIGKILL): its command goes too */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		/* no input: the agent's stdin is the protocol stream (and bash
-		 * run with a socket as stdin reads bashrc files, "run by ssh") */
+		/* no input: the agent's stdin is the protocol stream */
 		if ((nul = open("/dev/null", O_RDONLY)) >= 0 && nul != 0) {
 			dup2(nul, 0);
 			close(nul);
