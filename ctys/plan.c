@@ -404,7 +404,6 @@ plan_free(struct plan *p)
 	memset(p, 0, sizeof *p);
 }
 
-/* Is there a suboption `key` (any case) in the verbatim -a text? */
 static bool
 same_scope(const struct job *a, const struct job *b)
 {
@@ -470,7 +469,8 @@ stack_finish(struct plan *p)
 				return ctys_seterr(CTYS_ERR_USAGE, "VMSTACK %s: level %zu is a PM: a PM "
 				    "is allowed only at level 0 (STACKCHECK:OFF skips this check)",
 				    j->group ? j->group : "", k - i);
-			if (pd->category == PLUGIN_VM && k + 1 < end && !action_find_subopt(m->opts.action, subs, "PING", NULL) &&
+			if (pd->category == PLUGIN_VM && k + 1 < end &&
+			    !action_find_subopt(m->opts.action, subs, "PING", NULL) &&
 			    !action_find_subopt(m->opts.action, subs, "SSHPING", NULL)) {
 				char *n = xasprintf("%s%sSSHPING", subs ? subs : "", subs && *subs ? "," : "");
 
