@@ -159,13 +159,12 @@ plan_job_json(const struct job *j)
 		for (k = 0; k < so.n; k++) {
 			const struct subopt_def *d = action_subopt(j->opts.action, so.v[k].key);
 			json_t *it = json_object();
-			/* unknown keys (free arguments of ISACTIVE, INFO...) stay as written */
-			char *key = d ? xstrndup(d->names, strcspn(d->names, "|")) : xstrdup(so.v[k].key);
 
-			json_object_set_new(it, "key", json_string(key));
+			/* unknown keys (free arguments of ISACTIVE, INFO...) stay as written */
+			json_object_set_new(it, "key", d ? json_stringn(d->names, kw_canon_len(d->names)) :
+			    json_string(so.v[k].key));
 			json_object_set_new(it, "arg", str_or_null(so.v[k].arg));
 			json_array_append_new(subs, it);
-			free(key);
 		}
 		subopt_free(&so);
 	}

@@ -470,6 +470,7 @@ Test(cli, json_plan)
 	cr_assert_eq(json_array_size(subs), 2);
 	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(subs, 0), "key")), "LABEL");
 	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(subs, 0), "arg")), "vm1");
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(subs, 1), "key")), "REUSE");
 	cr_assert(json_is_null(json_object_get(json_array_get(subs, 1), "arg")));
 	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(o, "options"), "b")),
 	    "ASYNC,PAR");
