@@ -1,6 +1,9 @@
 /*
- * timeit — run a command N times; print the median wall time in ms and the
- * peak RSS in KiB of the runs (from wait4), one line: "<median_ms> <rss_kb>".
+ * timeit — run a command N times; print the median wall time in ms, the
+ * peak RSS in KiB and the median CPU time (user + system) in ms of the runs,
+ * one line: "<median_ms> <rss_kb> <median_cpu_ms>".  RSS and CPU come from
+ * wait4, so the CPU time covers the command and every descendant it waited
+ * for (ssh processes under pdsh, say), not processes on other hosts.
  * Output of the command goes to /dev/null.  Usage: timeit N cmd [args...]
  */
 #include <fcntl.h>
@@ -11,6 +14,12 @@
 #include <time.h>
 #include <unistd.h>
 
+static double
+tv_ms(struct timeval tv)
+{
+	return (double)tv.tv_sec * 1e3 + (double)tv.tv_usec / 1e3;
+}
+
 static int
 cmp(const void *a, const void *b)
 {
@@ -19,11 +28,19 @@ cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* sorts v (n > 0) and returns its median */
+static double
+median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof *v, cmp);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 int
 main(int argc, char **argv)
 {
 	int n, i, st, devnull;
-	double *t;
+	double *t, *cpu;
 	long rss = 0;
 	struct timespec a, b;
 	struct rusage ru;
@@ -34,7 +51,10 @@ main(int argc, char **argv)
 		return 2;
 	}
 	t = calloc((size_t)n, sizeof *t);
+	cpu = calloc((size_t)n, sizeof *cpu);
 	devnull = open("/dev/null", O_WRONLY);
+	if (t == NULL || cpu == NULL || devnull < 0)
+		return 2;
 	for (i = 0; i < n; i++) {
 		clock_gettime(CLOCK_MONOTONIC, &a);
 		pid = fork();
@@ -48,12 +68,12 @@ main(int argc, char **argv)
 			return 2;
 		clock_gettime(CLOCK_MONOTONIC, &b);
 		t[i] = (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
+		cpu[i] = tv_ms(ru.ru_utime) + tv_ms(ru.ru_stime);
 		if (ru.ru_maxrss > rss)
 			rss = ru.ru_maxrss;
 		if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
 			return 127;
 	}
-	qsort(t, (size_t)n, sizeof *t, cmp);
-	printf("%.3f %ld\n", n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2, rss);
+	printf("%.3f %ld %.3f\n", median(t, n), rss, median(cpu, n));
 	return 0;
 }
