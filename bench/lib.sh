@@ -1,6 +1,6 @@
 # bench/lib.sh — helpers for benchmark scripts (source it).
 #   measure CMD...   runs CMD $RUNS times (default 30) through build/bench/timeit
-#                    and sets MED_MS (median wall ms), RSS_KB (peak RSS, KiB)
+#                    and sets MED_MS (median wall ms), RSS_KB (peak RSS, KiB),
 #                    CPU_MS (median CPU ms of CMD and the children it
 #                    waited for) and MACH_MS (mean CPU ms of the whole
 #                    machine per run, all cores, from /proc/stat: with rig
@@ -8,7 +8,7 @@
 #   alternate ROUNDS FN...
 #                    runs each FN (a function that calls measure) once per
 #                    round, in turn, so that drift of the machine during the
-#                    rounds hits every contestant alike; then sets ALT_MS[FN]
+#                    rounds hits every contestant alike; then sets ALT_MS[FN],
 #                    ALT_CPU[FN] and ALT_MACH[FN] (medians of its rounds) and
 #                    ALT_RSS[FN] (peak RSS)
 #   report NAME VALUE_MS TARGET_MS BASELINE_NAME BASELINE_MS [RSS_KB]
