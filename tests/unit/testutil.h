@@ -45,7 +45,8 @@ tu_rmrf(const char *dir)
 
 	if (dir == NULL || strncmp(dir, "/tmp/ctys-test-", 15) != 0)
 		return;
-	cr_assert(asprintf(&cmd, "rm -rf '%s'", dir) > 0);
+	/* by full path: a test may have emptied PATH */
+	cr_assert(asprintf(&cmd, "/bin/rm -rf '%s'", dir) > 0);
 	if (system(cmd) != 0)
 		fprintf(stderr, "cannot remove %s\n", dir);
 	free(cmd);
