@@ -14,6 +14,7 @@
 
 #include "agents/agent.h"
 #include "agents/exec.h"
+#include "agents/stack.h"
 #include "agents/tool.h"
 #include "lib/buf.h"
 #include "lib/paths.h"
@@ -470,6 +471,93 @@ ctyskeys_cancel_get(const json_t *job, struct ctyskeys_cancel *c)
 	    CTYS_OK)
 		return CTYS_ERR_USAGE;
 	return CTYS_OK;
+}
+
+bool
+ctyskeys_ip_dest(const char *ip, char *host, size_t n, unsigned *port)
+{
+	char field[5][64];
+	unsigned long p;
+	const char *f;
+	int k;
+
+	*port = 0;
+	/* the first address of the list, split at '%' */
+	for (k = 0, f = ip; k < 5; k++) {
+		size_t l = strcspn(f, "%,");
+
+		snprintf(field[k], sizeof field[k], "%.*s", (int)l, f);
+		f += l;
+		if (*f == '%')
+			f++;
+		else
+			f = "";
+	}
+	if (field[0][0] == '\0' || field[2][0] == '\0' || strcasecmp(field[2], "slirp") == 0 ||
+	    strcasecmp(field[2], "user") == 0)
+		return false;
+	snprintf(host, n, "%s", field[0]);
+	if (parse_uint(field[4], 65535, &p))
+		*port = (unsigned)p;
+	return true;
+}
+
+bool
+ctyskeys_guest(const char *type, const char *id, char *dest, size_t n)
+{
+	struct strv files = STRV_INIT;
+	struct pm_conf c;
+	const char *ip;
+	char host[256];
+	unsigned port = 0;
+	bool ok = false;
+
+	if (id == NULL || id[0] != '/')
+		return false;
+	ctyskeys_chain(id, &files);
+	ctyskeys_load(&files, type, &c);
+	ip = indexed(&c, "IP", 0);
+	if (ip && ctyskeys_ip_dest(ip, host, sizeof host, &port)) {
+		if (port && port != 22)
+			snprintf(dest, n, "%s:%u", host, port);
+		else
+			snprintf(dest, n, "%s", host);
+		ok = true;
+	}
+	pm_conf_free(&c);
+	strv_free(&files);
+	return ok;
+}
+
+bool
+ctyskeys_cancel_stacked(const struct pjob *j, const struct plugin_desc *me,
+    const struct ctyskeys_cancel *c, const struct strv *targets)
+{
+	struct stack_req r = { c->method == CK_M_REBOOT ? SM_REBOOT : SM_POWEROFF, 0, c->delay,
+		c->delay };
+	struct stack_guest *g = NULL;
+	size_t cnt, i, k, t, failed;
+
+	if (c->force || stack_job_is_inner(j->job) ||
+	    (c->method != CK_M_POWEROFF && c->method != CK_M_REBOOT))
+		return false;
+	cnt = stack_guests(j, me, NULL, NULL, &g);
+	for (i = k = 0; i < cnt; i++)
+		for (t = 0; t < targets->n; t++)
+			if (strcmp(g[i].label, targets->v[t]) == 0 ||
+			    strcmp(g[i].id, targets->v[t]) == 0) {
+				g[k++] = g[i];
+				break;
+			}
+	if (k != targets->n) {
+		/* a machine LIST does not show as running here: act on all directly */
+		free(g);
+		return false;
+	}
+	failed = stack_cancel(j, g, k, &r);
+	free(g);
+	job_status(j->out, failed ? 2 : 0, failed ? "CANCEL failed for some machines" : NULL);
+	return true;
 }
 
 ctys_err_t

@@ -142,7 +142,35 @@ struct ctyskeys_cancel {
  * delays 0..3600.  CTYS_ERR_USAGE naming the rule broken.
  */
 ctys_err_t ctyskeys_cancel_get(const json_t *job, struct ctyskeys_cancel *c);
+
 const char *ctyskeys_method_name(enum ctyskeys_method m);
+
+/*
+ * The first address of an #@#IP<n> value ("<ip>%<mask>%<relay>%<if>%
+ * <sshport>%<gw>", several separated by commas) as this host reaches the
+ * guest's sshd: the address into host[n] and the ssh port into *port (0 for
+ * the default).  False when there is none, or when its relay is empty,
+ * "slirp" or "user" (addresses inside the hypervisor's private network).
+ */
+bool ctyskeys_ip_dest(const char *ip, char *host, size_t n, unsigned *port);
+
+/*
+ * The guest hook of the VM plugins described by ctys metadata
+ * (plugin_ops.guest): the ssh address "host[:port]" of #@#IP0 (else #@#IP)
+ * found in the files of id (ctyskeys_chain), read as `type`; false when
+ * there is none.
+ */
+bool ctyskeys_guest(const char *type, const char *id, char *dest, size_t n);
+
+/*
+ * CANCEL of the running machines `targets` (their LIST labels or ids) of
+ * plugin `me`, top-down through their guests' agents (stack.h), when c is
+ * POWEROFF or REBOOT without FORCE and job is not itself the hypervisor
+ * step of a propagation.  Returns true when it applied (the job status is
+ * sent), false when the plugin acts on the machines itself.
+ */
+bool ctyskeys_cancel_stacked(const struct pjob *j, const struct plugin_desc *me,
+	const struct ctyskeys_cancel *c, const struct strv *targets);
 
 /* ---- consoles of CREATE ---- */
 

@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 
+#include "agents/ctyskeys.h"
 #include "agents/exec.h"
 #include "agents/guestwait.h"
 #include "agents/listrec.h"
@@ -916,10 +917,8 @@ cleanup_files(const char *rd, const char *label)
 static bool
 guest_dest(const struct qemu_vm *vm, struct gw_dest *d, char *host, size_t n)
 {
-	const char *fwd = qemu_vm_var(vm, "NETFWD"), *ip = qemu_vm_get(vm, "IP0"), *f;
+	const char *fwd = qemu_vm_var(vm, "NETFWD"), *ip = qemu_vm_get(vm, "IP0");
 	unsigned long port = 0;
-	char field[5][64];
-	int k;
 
 	memset(d, 0, sizeof *d);
 	d->host = host;
@@ -936,26 +935,7 @@ guest_dest(const struct qemu_vm *vm, struct gw_dest *d, char *host, size_t n)
 	}
 	if (ip == NULL)
 		ip = qemu_vm_get(vm, "IP");
-	if (ip == NULL)
-		return false;
-	/* the first address of the list, split at '%' */
-	for (k = 0, f = ip; k < 5; k++) {
-		size_t l = strcspn(f, "%,");
-
-		snprintf(field[k], sizeof field[k], "%.*s", (int)l, f);
-		f += l;
-		if (*f == '%')
-			f++;
-		else
-			f = "";
-	}
-	if (field[0][0] == '\0' || field[2][0] == '\0' || str_ieq(field[2], "slirp") ||
-	    str_ieq(field[2], "user"))
-		return false;
-	snprintf(host, n, "%s", field[0]);
-	if (parse_uint(field[4], 65535, &port))
-		d->port = (unsigned)port;
-	return true;
+	return ip && ctyskeys_ip_dest(ip, host, n, &d->port);
 }
 
 bool

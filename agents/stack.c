@@ -333,7 +333,7 @@ stack_cancel(const struct pjob *j, const struct stack_guest *g, size_t n,
 	long long t0 = mono_ms(), end;
 	char delay[24], *err = NULL;
 	size_t i, failed = 0, left;
-	const char *m = stack_method_name(r->method);
+	const char *m = stack_method_name(r->method), *m2;
 	int code;
 
 	snprintf(delay, sizeof delay, "%lu", r->delay_s);
@@ -404,9 +404,11 @@ stack_cancel(const struct pjob *j, const struct stack_guest *g, size_t n,
 		case SM_INIT:
 			if (reached)
 				continue;
-			report(j, &g[i], "%s: hypervisor RESET", g[i].dest[0] ? "agent unreachable" :
-			    "no guest address known");
-			code = hypervisor(j, &g[i], "RESET", NULL, false, &err);
+			/* REBOOT as the hypervisor has it (XEN: xl reboot; QEMU: a reset) */
+			m2 = r->method == SM_REBOOT ? "REBOOT" : "RESET";
+			report(j, &g[i], "%s: hypervisor %s", g[i].dest[0] ? "agent unreachable" :
+			    "no guest address known", m2);
+			code = hypervisor(j, &g[i], m2, NULL, false, &err);
 			break;
 		case SM_SUSPEND:
 			code = hypervisor(j, &g[i], "SUSPEND", NULL, false, &err);

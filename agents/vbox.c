@@ -522,7 +522,7 @@ vbox_cancel(const struct pjob *j)
 			strv_push(&targets, names.v[i]);
 	if (targets.n == 0) {
 		job_status(j->out, 1, "no running VBOX machine matches the address");
-	} else {
+	} else if (!ctyskeys_cancel_stacked(j, plugin_lookup("VBOX", 4), &c, &targets)) {
 		for (i = 0; i < targets.n && ok; i++)
 			ok = vbox_cancel_one(j, &c, targets.v[i]);
 		if (ok)
@@ -544,6 +544,13 @@ static void
 vbox_clientport(const struct pjob *j)
 {
 	job_clientport_by_list(j, &vbox_ops, "VBOX", "a VRDE (RDP) server");
+}
+
+/* The guest's ssh address for stack propagation: #@#IP0 of its metadata. */
+static bool
+vbox_guest(const char *id, char *dest, size_t n)
+{
+	return ctyskeys_guest("VBOX", id, dest, n);
 }
 
 /* ---- INFO and SHOW ---- */
@@ -578,4 +585,5 @@ const struct plugin_ops vbox_ops = {
 	.enumerate = vbox_enumerate,
 	.info = vbox_info_op,
 	.show = vbox_show,
+	.guest = vbox_guest,
 };

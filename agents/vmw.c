@@ -549,7 +549,7 @@ vmw_cancel(const struct pjob *j)
 			strv_push(&targets, run.v[i]);
 	if (targets.n == 0) {
 		job_status(j->out, 1, "no running VMW machine matches the address");
-	} else {
+	} else if (!ctyskeys_cancel_stacked(j, plugin_lookup("VMW", 3), &c, &targets)) {
 		for (i = 0; i < targets.n && ok; i++)
 			ok = vmw_cancel_one(j, &c, targets.v[i]);
 		if (ok)
@@ -558,6 +558,13 @@ vmw_cancel(const struct pjob *j)
 	strv_free(&targets);
 	strv_free(&run);
 	ctyskeys_found_free(&f);
+}
+
+/* The guest's ssh address for stack propagation: #@#IP0 of its metadata. */
+static bool
+vmw_guest(const char *id, char *dest, size_t n)
+{
+	return ctyskeys_guest("VMW", id, dest, n);
 }
 
 static void
@@ -603,4 +610,5 @@ const struct plugin_ops vmw_ops = {
 	.enumerate = vmw_enumerate,
 	.info = vmw_info,
 	.show = vmw_show,
+	.guest = vmw_guest,
 };

@@ -929,7 +929,7 @@ xen_cancel(const struct pjob *j)
 	}
 	if (targets.n == 0) {
 		job_status(j->out, 1, "no running XEN domain matches the address");
-	} else {
+	} else if (!ctyskeys_cancel_stacked(j, plugin_lookup("XEN", 3), &c, &targets)) {
 		for (i = 0; i < targets.n && ok; i++)
 			ok = xen_cancel_one(j, &c, targets.v[i]);
 		if (ok)
@@ -938,6 +938,13 @@ xen_cancel(const struct pjob *j)
 	strv_free(&targets);
 	ctyskeys_found_free(&f);
 	free(d);
+}
+
+/* The guest's ssh address for stack propagation: #@#IP0 of its metadata. */
+static bool
+xen_guest(const char *id, char *dest, size_t n)
+{
+	return ctyskeys_guest("XEN", id, dest, n);
 }
 
 static void
@@ -988,4 +995,5 @@ const struct plugin_ops xen_ops = {
 	.enumerate = xen_enumerate,
 	.info = xen_info_op,
 	.show = xen_show,
+	.guest = xen_guest,
 };

@@ -11,8 +11,10 @@ cp "$FX/fake-xl" "$T/bin/xl"
 cp "$FX/fake-VBoxManage" "$T/bin/VBoxManage"
 cp "$FX/fake-vmrun" "$T/bin/vmrun"
 cp -r "$FX/xen" "$FX/vmw" "$FX/vbox" "$T/vms/"
+# CTYS_CLIENT: a CANCEL that goes into a guest (stack propagation) reaches
+# the recording stand-in fake-ctys-client, never the guest's address
 export FAKE_LOG=$T/log FAKE_DIR=$FX FAKE_VMS=$T/vms/vmw FAKE_VBOX_VMS=$T/vms/vbox XEN_SAVEDIR=$T \
-	DEFAULT_ENUM_BASE=$T/vms
+	DEFAULT_ENUM_BASE=$T/vms CTYS_CLIENT=$FX/fake-ctys-client
 unset DISPLAY
 C=$BIN/ctys
 OLDPATH=$PATH
@@ -53,6 +55,17 @@ awk -F';' 'NF != 47 { exit 1 }' "$T/out" || fail "xen-enum: not 47 fields"
 : >"$FAKE_LOG"
 check xen-cancel 0 "*" "" -- "$C" -t XEN -a cancel=label:deb12,pause localhost
 [ "$(grep '^xl ' "$FAKE_LOG" | grep -v '^xl info$')" = "$(printf 'xl list -v\nxl pause deb12')" ] || fail "xen-cancel: $(cat "$FAKE_LOG")"
+# POWEROFF with STACK (the default) asks the guest's agent first, at the
+# #@#IP0 of deb12's configuration; the domain does not end (xl is a
+# stand-in), so after TIMEOUT it is escalated to FORCE
+: >"$FAKE_LOG"
+FAKE_CLIENT_RC=0 check xen-cancel-stack 0 "*" "" -- "$C" -t XEN -a cancel=label:deb12,timeout:1 localhost
+grep -q "stack: deb12: POWEROFF through its agent at 192.168.122.12" "$T/out" &&
+	grep -q "stack: deb12: did not stop within 1 s: escalated to FORCE" "$T/out" ||
+	fail "xen-cancel-stack: $(cat "$T/out")"
+grep -qxF "ctys-client -c OFF -t PM -a cancel=SELF,POWEROFF:0,TIMEOUT:1 192.168.122.12" "$FAKE_LOG" &&
+	[ "$(grep -E '^xl (shutdown|destroy)' "$FAKE_LOG")" = "$(printf 'xl shutdown deb12\nxl destroy deb12')" ] ||
+	fail "xen-cancel-stack: $(cat "$FAKE_LOG")"
 
 check vmw-list 0 "*" "" -- "$C" -t VMW -a list=machine localhost
 [ "$(cut -d';' -f2,3,4 "$T/out")" = "VMW;ubuntu22;$T/vms/vmw/ws/ubuntu22/ubuntu22.vmx" ] || fail "vmw-list: $(cat "$T/out")"

@@ -41,7 +41,9 @@ set_tmp_env(const char *name, const char *suffix)
 /*
  * The temp dir with tests/fixtures/hyp/<fake> installed as bin/<tool> and
  * the configuration tree <dir> copied to vms/; PATH, HOME, FAKE_LOG,
- * FAKE_DIR, FAKE_VMS and DEFAULT_ENUM_BASE point into it.
+ * FAKE_DIR, FAKE_VMS and DEFAULT_ENUM_BASE point into it.  CTYS_CLIENT
+ * names the stand-in fake-ctys-client: a CANCEL that goes into a guest
+ * (stack propagation) is recorded, never sent.
  */
 static void
 hyp_setup(const char *fake, const char *tool, const char *dir)
@@ -51,8 +53,8 @@ hyp_setup(const char *fake, const char *tool, const char *dir)
 	tmp = tu_tmpdir();
 	fix = realpath("tests/fixtures/hyp", NULL);
 	cr_assert_not_null(fix);
-	cmd = xasprintf("mkdir -p %s/bin && cp %s/%s %s/bin/%s && cp -r %s/%s %s/vms", tmp, fix,
-	    fake, tmp, tool, fix, dir, tmp);
+	cmd = xasprintf("mkdir -p %s/bin && cp %s/%s %s/bin/%s && cp %s/fake-ctys-client %s/bin && "
+	    "cp -r %s/%s %s/vms", tmp, fix, fake, tmp, tool, fix, tmp, fix, dir, tmp);
 	cr_assert_eq(system(cmd), 0);
 	free(cmd);
 	fakelog = xasprintf("%s/log", tmp);
@@ -62,6 +64,8 @@ hyp_setup(const char *fake, const char *tool, const char *dir)
 	setenv("HOME", tmp, 1);
 	set_tmp_env("FAKE_VMS", "/vms");
 	set_tmp_env("DEFAULT_ENUM_BASE", "/vms");
+	set_tmp_env("CTYS_CLIENT", "/bin/fake-ctys-client");
+	unsetenv("FAKE_CLIENT_RC");
 }
 
 /* tests/fixtures/hyp/<fake> installed as bin/<name> too (console clients). */

@@ -104,8 +104,12 @@ Test(vbox, create_cancel)
 		  "status:1:CONSOLE:VBOXSDL of VBOX needs an X display (DISPLAY is not set)\n" },
 		{ CTYS_ACT_CREATE, "LABEL:debian,CONSOLE:XTERM", "",
 		  "status:1:CONSOLE:XTERM is not supported by VBOX (NONE VBOX VBOXSDL RDP)\n" },
+		/* STACK, the default: no guest address known, so the hypervisor's POWEROFF */
 		{ CTYS_ACT_CANCEL, "LABEL:fedora39", "VBoxManage list runningvms\n"
+		  "VBoxManage --version\nVBoxManage list runningvms\n"
+		  "VBoxManage showvminfo fedora39 --machinereadable\nVBoxManage list runningvms\n"
 		  "VBoxManage controlvm fedora39 acpipowerbutton\n",
+		  "rec:stack: fedora39: no guest address known: hypervisor POWEROFF\n"
 		  "msg:info:VBoxManage controlvm fedora39 acpipowerbutton: done\nstatus:0:\n" },
 		{ CTYS_ACT_CANCEL, "UUID:3f1c2b4a-5d6e-4f70-8a9b-0c1d2e3f4a5b,FORCE,POWEROFF:0",
 		  "VBoxManage list runningvms\nVBoxManage controlvm fedora39 acpipowerbutton\n"
@@ -134,6 +138,66 @@ Test(vbox, create_cancel)
 		cr_assert_str_eq(l = take_log(), cases[i].log, "%s: %s", cases[i].subopts, l);
 		free(l);
 	}
+	buf_free(&msgs);
+}
+
+/* Write a file below the test directory. */
+static void
+write_tmp(const char *rel, const char *text)
+{
+	char *path = xasprintf("%s/%s", tmp, rel);
+	FILE *f = fopen(path, "w");
+
+	cr_assert_not_null(f, "%s", path);
+	fputs(text, f);
+	fclose(f);
+	free(path);
+}
+
+/*
+ * CANCEL with STACK (the default) of a VM whose metadata gives its guest's
+ * address on a real network: the guest's agent first (fake-ctys-client,
+ * answering as if the guest had cancelled itself), then, as the stand-in halts nothing, FORCE after
+ * TIMEOUT.  REBOOT reached through the guest needs no hypervisor step;
+ * FORCE never asks the guest.
+ */
+Test(vbox, cancel_goes_through_the_guest)
+{
+	char *l;
+	const char *tail = "VBoxManage controlvm fedora39 acpipowerbutton\n"
+	    "VBoxManage list runningvms\nVBoxManage controlvm fedora39 poweroff\n";
+
+	setenv("FAKE_CLIENT_RC", "0", 1);
+	write_tmp("vms/fedora39/fedora39.ctys", "#@#MAGICID-VBOX\n#@#LABEL=\"fedora39\"\n"
+	    "#@#IP0=\"127.0.0.1%255.0.0.0%br0%eth0%2222\"\n");
+	run(CTYS_ACT_CANCEL, "LABEL:fedora39,TIMEOUT:1");
+	cr_assert(strstr(buf_cstr(&msgs), "rec:stack: fedora39: POWEROFF through its agent at "
+	    "127.0.0.1:2222\nrec:stack: fedora39: its agent finished POWEROFF after ") != NULL,
+	    "%s", buf_cstr(&msgs));
+	cr_assert(strstr(buf_cstr(&msgs), "rec:stack: fedora39: did not stop within 1 s: escalated "
+	    "to FORCE\n") != NULL, "%s", buf_cstr(&msgs));
+	cr_assert(strstr(buf_cstr(&msgs), "status:0:\n") != NULL, "%s", buf_cstr(&msgs));
+	l = take_log();
+	cr_assert(strstr(l, "ctys-client -c OFF -t PM -a cancel=SELF,POWEROFF:0,TIMEOUT:1 "
+	    "127.0.0.1:2222\n") != NULL, "%s", l);
+	cr_assert(strlen(l) > strlen(tail) && strcmp(l + strlen(l) - strlen(tail), tail) == 0,
+	    "%s", l);
+	free(l);
+	buf_reset(&msgs);
+
+	run(CTYS_ACT_CANCEL, "LABEL:fedora39,REBOOT,TIMEOUT:1");
+	l = take_log();
+	cr_assert(strstr(l, "ctys-client -c OFF -t PM -a cancel=SELF,REBOOT,TIMEOUT:1 "
+	    "127.0.0.1:2222\n") != NULL, "%s", l);
+	cr_assert_null(strstr(l, "controlvm"), "%s", l);
+	free(l);
+	buf_reset(&msgs);
+
+	run(CTYS_ACT_CANCEL, "LABEL:fedora39,FORCE,POWEROFF:0");
+	cr_assert_str_eq(l = take_log(), "VBoxManage list runningvms\n"
+	    "VBoxManage controlvm fedora39 acpipowerbutton\nVBoxManage list runningvms\n"
+	    "VBoxManage controlvm fedora39 poweroff\n");
+	free(l);
 	buf_free(&msgs);
 }
 

@@ -105,11 +105,16 @@ Test(vmw, create_cancel)
 	cr_assert_str_eq(buf_cstr(&msgs), "status:1:CONSOLE:VMWRC is not supported by VMW (NONE VMW "
 	    "VNC)\n");
 	free(take_log());
+	/* STACK, the default: no guest address known, so the hypervisor's POWEROFF */
+	buf_reset(&msgs);
 	run(CTYS_ACT_CANCEL, "LABEL:ubuntu22");
-	want = xasprintf("vmrun list\nvmrun stop %s soft\n", u);
+	want = xasprintf("vmrun list\nvmrun list\nvmrun list\nvmrun list\nvmrun stop %s soft\n", u);
 	cr_assert_str_eq(l = take_log(), want);
 	free(l);
 	free(want);
+	cr_assert(strstr(buf_cstr(&msgs), "rec:stack: ubuntu22: no guest address known: hypervisor "
+	    "POWEROFF\n") != NULL, "%s", buf_cstr(&msgs));
+	cr_assert(strstr(buf_cstr(&msgs), "status:0:\n") != NULL, "%s", buf_cstr(&msgs));
 	run(CTYS_ACT_CANCEL, "ALL,FORCE,POWEROFF:0");
 	want = xasprintf("vmrun list\nvmrun stop %s soft\nvmrun list\nvmrun stop %s hard\n", u, u);
 	cr_assert_str_eq(l = take_log(), want);
@@ -128,8 +133,10 @@ Test(vmw, create_cancel)
 	free(l);
 	free(want);
 	run(CTYS_ACT_CANCEL, "LABEL:ubuntu22,RESET");
+	/* REBOOT goes through the stack: no guest address, so the hypervisor's soft reset */
 	run(CTYS_ACT_CANCEL, "LABEL:ubuntu22,REBOOT");
-	want = xasprintf("vmrun list\nvmrun reset %s hard\nvmrun list\nvmrun reset %s soft\n", u, u);
+	want = xasprintf("vmrun list\nvmrun reset %s hard\nvmrun list\nvmrun list\nvmrun list\n"
+	    "vmrun reset %s soft\n", u, u);
 	cr_assert_str_eq(l = take_log(), want);
 	free(l);
 	free(want);
@@ -137,10 +144,19 @@ Test(vmw, create_cancel)
 	cr_assert_str_eq(buf_cstr(&msgs), "status:1:no running VMW machine matches the address\n");
 	/* vmrun's errors come on stdout */
 	setenv("FAKE_VMRUN_FAIL", "stop", 1);
-	run(CTYS_ACT_CANCEL, "LABEL:ubuntu22");
+	run(CTYS_ACT_CANCEL, "LABEL:ubuntu22,FORCE");
 	want = xasprintf("msg:stderr:Error: The virtual machine is not powered on: %s\n"
 	    "status:2:'vmrun stop %s soft' failed: the VMware machine is not running (Error: The "
 	    "virtual machine is not powered on: %s)\n", u, u, u);
+	cr_assert_str_eq(buf_cstr(&msgs), want);
+	free(want);
+	/* the same through the stack's hypervisor step */
+	run(CTYS_ACT_CANCEL, "LABEL:ubuntu22");
+	want = xasprintf("rec:stack: ubuntu22: no guest address known: hypervisor POWEROFF\n"
+	    "msg:stderr:Error: The virtual machine is not powered on: %s\n"
+	    "msg:error:stack: ubuntu22: POWEROFF failed: 'vmrun stop %s soft' failed: the VMware "
+	    "machine is not running (Error: The virtual machine is not powered on: %s)\n"
+	    "status:2:CANCEL failed for some machines\n", u, u, u);
 	cr_assert_str_eq(buf_cstr(&msgs), want);
 	free(want);
 	setenv("FAKE_VMRUN_FAIL", "list", 1);

@@ -186,12 +186,20 @@ Test(xen, cancel)
 	static const struct {
 		const char *subopts, *log, *msgs;
 	} cases[] = {
-		{ "LABEL:deb12", "xl list -v\nxl shutdown deb12\n",
+		/* STACK, the default: the guest's agent first; unreachable, the hypervisor */
+		{ "LABEL:deb12", "xl list -v\nxl info\nxl list -v\nxl info\nxl list -l\n"
+		  "ctys-client -c OFF -t PM -a cancel=SELF,POWEROFF:0,TIMEOUT:20 192.168.122.12\n"
+		  "xl list -v\nxl shutdown deb12\n",
+		  "rec:stack: deb12: POWEROFF through its agent at 192.168.122.12\n"
+		  "rec:stack: deb12: its agent at 192.168.122.12 failed (exit 255)\n"
+		  "rec:stack: deb12: agent unreachable: hypervisor POWEROFF\n"
 		  "msg:info:xl shutdown deb12: done\nstatus:0:\n" },
 		{ "LABEL:deb12,FORCE,POWEROFF:0", "xl list -v\nxl shutdown deb12\nxl list deb12\n"
 		  "xl destroy deb12\n", "msg:info:xl shutdown deb12: done\nmsg:info:xl destroy deb12: "
 		  "done\nstatus:0:\n" },
-		{ "UUID:9f8e7d6c-5b4a-4392-8170-6a5b4c3d2e1f,REBOOT", "xl list -v\nxl reboot win10\n",
+		{ "UUID:9f8e7d6c-5b4a-4392-8170-6a5b4c3d2e1f,REBOOT", "xl list -v\nxl list -v\n"
+		  "xl info\nxl list -l\nxl list -v\nxl reboot win10\n",
+		  "rec:stack: win10: no guest address known: hypervisor REBOOT\n"
 		  "msg:info:xl reboot win10: done\nstatus:0:\n" },
 		{ "LABEL:deb12,RESET", "xl list -v\nxl trigger deb12 reset\n",
 		  "msg:info:xl trigger deb12 reset: done\nstatus:0:\n" },
@@ -211,7 +219,7 @@ Test(xen, cancel)
 
 	for (i = 0; i < sizeof cases / sizeof *cases; i++) {
 		run(CTYS_ACT_CANCEL, cases[i].subopts);
-		cr_assert_str_eq(buf_cstr(&msgs), cases[i].msgs, "%s", cases[i].subopts);
+		cr_assert_str_eq(buf_cstr(&msgs), cases[i].msgs, "%s: %s", cases[i].subopts, buf_cstr(&msgs));
 		cr_assert_str_eq(l = take_log(), cases[i].log, "%s: %s", cases[i].subopts, l);
 		free(l);
 	}
@@ -223,9 +231,16 @@ Test(xen, cancel)
 	cr_assert_str_eq(l = take_log(), want);
 	free(l);
 	free(want);
-	/* an error of xl is relayed with its text */
+	/* an error of xl is relayed with its text (through the stack's hypervisor step) */
 	setenv("FAKE_XL_FAIL", "shutdown", 1);
 	run(CTYS_ACT_CANCEL, "LABEL:win10");
+	cr_assert_str_eq(buf_cstr(&msgs), "rec:stack: win10: no guest address known: hypervisor "
+	    "POWEROFF\nmsg:stderr:win10 is an invalid domain identifier (rc=-6)\n"
+	    "msg:error:stack: win10: POWEROFF failed: 'xl shutdown win10' failed: no such Xen domain "
+	    "(win10 is an invalid domain identifier (rc=-6))\n"
+	    "status:2:CANCEL failed for some machines\n");
+	buf_reset(&msgs);
+	run(CTYS_ACT_CANCEL, "LABEL:win10,FORCE");
 	cr_assert_str_eq(buf_cstr(&msgs), "msg:stderr:win10 is an invalid domain identifier (rc=-6)\n"
 	    "status:2:'xl shutdown win10' failed: no such Xen domain (win10 is an invalid domain "
 	    "identifier (rc=-6))\n");
