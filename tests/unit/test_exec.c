@@ -82,6 +82,7 @@ Test(exec, kill_ends_the_whole_group)
 	cr_assert(WIFSIGNALED(st), "the leader was not killed");
 	cr_assert(gone(grandchild), "the background child of the job survived");
 	job_child_end(leader);
+	tu_rmrf(dir);
 	free(dir);
 }
 
