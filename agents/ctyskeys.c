@@ -444,6 +444,7 @@ ctys_err_t
 ctyskeys_cancel_get(const json_t *job, struct ctyskeys_cancel *c)
 {
 	unsigned n = 0, i;
+	unsigned long level;
 	const char *v;
 
 	memset(c, 0, sizeof *c);
@@ -462,9 +463,16 @@ ctyskeys_cancel_get(const json_t *job, struct ctyskeys_cancel *c)
 		return ctys_seterr(CTYS_ERR_USAGE, "FORCE and STACK exclude each other");
 	if (job_has_subopt(job, "SELF"))
 		return ctys_seterr(CTYS_ERR_USAGE, "SELF shuts down the executing machine: use -t PM");
-	if (c->method == CK_M_INIT)
-		return ctys_seterr(CTYS_ERR_UNSUPPORTED, "INIT needs the guest system (stack "
-		    "propagation), which this version of ctys does not do for VMs");
+	if (c->method == CK_M_INIT) {
+		if (c->force || stack_job_is_inner(job))
+			return ctys_seterr(CTYS_ERR_USAGE, "INIT:<n> is done by the guest's agent "
+			    "(stack propagation): not with FORCE");
+		v = job_subopt(job, "INIT");
+		if (v == NULL || !parse_uint(v, 6, &level))
+			return ctys_seterr(CTYS_ERR_USAGE, "invalid runlevel '%s' for INIT (0-6)",
+			    v ? v : "");
+		c->runlevel = (int)level;
+	}
 	if ((v = job_subopt(job, "TIMEOUT")) != NULL && delay_of("TIMEOUT", v, &c->delay) != CTYS_OK)
 		return CTYS_ERR_USAGE;
 	if ((v = job_subopt(job, "POWEROFF")) != NULL && delay_of("POWEROFF", v, &c->delay) !=
@@ -533,13 +541,13 @@ bool
 ctyskeys_cancel_stacked(const struct pjob *j, const struct plugin_desc *me,
     const struct ctyskeys_cancel *c, const struct strv *targets)
 {
-	struct stack_req r = { c->method == CK_M_REBOOT ? SM_REBOOT : SM_POWEROFF, 0, c->delay,
-		c->delay };
+	struct stack_req r = { c->method == CK_M_REBOOT ? SM_REBOOT : c->method == CK_M_INIT ?
+		SM_INIT : SM_POWEROFF, c->runlevel, c->delay, c->delay };
 	struct stack_guest *g = NULL;
 	size_t cnt, i, k, t, failed;
 
-	if (c->force || stack_job_is_inner(j->job) ||
-	    (c->method != CK_M_POWEROFF && c->method != CK_M_REBOOT))
+	if (c->force || stack_job_is_inner(j->job) || (c->method != CK_M_POWEROFF &&
+	    c->method != CK_M_REBOOT && c->method != CK_M_INIT))
 		return false;
 	cnt = stack_guests(j, me, NULL, NULL, &g);
 	for (i = k = 0; i < cnt; i++)
@@ -550,9 +558,12 @@ ctyskeys_cancel_stacked(const struct pjob *j, const struct plugin_desc *me,
 				break;
 			}
 	if (k != targets->n) {
-		/* a machine LIST does not show as running here: act on all directly */
 		free(g);
-		return false;
+		if (c->method != CK_M_INIT)
+			return false; /* a machine LIST does not show: act on all directly */
+		job_status(j->out, 2, "INIT:<n> needs the guest's agent, but a machine does not "
+		    "show as running here");
+		return true;
 	}
 	failed = stack_cancel(j, g, k, &r);
 	free(g);

@@ -133,13 +133,15 @@ struct ctyskeys_cancel {
 	enum ctyskeys_method method;
 	bool force;
 	unsigned long delay;    /* seconds: POWEROFF:<s>, else TIMEOUT:<s>, else 20 */
+	int runlevel;           /* INIT:<n> */
 };
 
 /*
  * The CANCEL method of job: at most one of REBOOT RESET INIT PAUSE SUSPEND
  * POWEROFF (default POWEROFF), FORCE excludes STACK, SELF belongs to the
- * PM plugin, INIT needs the guest (not available in these plugins),
- * delays 0..3600.  CTYS_ERR_USAGE naming the rule broken.
+ * PM plugin, INIT:<0-6> is done by the guest (stack propagation: not with
+ * FORCE, nor as the hypervisor step of a propagation), delays 0..3600.
+ * CTYS_ERR_USAGE naming the rule broken.
  */
 ctys_err_t ctyskeys_cancel_get(const json_t *job, struct ctyskeys_cancel *c);
 
@@ -165,9 +167,9 @@ bool ctyskeys_guest(const char *type, const char *id, char *dest, size_t n);
 /*
  * CANCEL of the running machines `targets` (their LIST labels or ids) of
  * plugin `me`, top-down through their guests' agents (stack.h), when c is
- * POWEROFF or REBOOT without FORCE and job is not itself the hypervisor
- * step of a propagation.  Returns true when it applied (the job status is
- * sent), false when the plugin acts on the machines itself.
+ * POWEROFF, REBOOT or INIT without FORCE and job is not itself the
+ * hypervisor step of a propagation.  Returns true when it applied (the job
+ * status is sent), false when the plugin acts on the machines itself.
  */
 bool ctyskeys_cancel_stacked(const struct pjob *j, const struct plugin_desc *me,
 	const struct ctyskeys_cancel *c, const struct strv *targets);

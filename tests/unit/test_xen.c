@@ -209,8 +209,17 @@ Test(xen, cancel)
 		{ "LABEL:deb12,PAUSE,REBOOT", "", "status:1:only one of REBOOT, RESET, INIT, PAUSE, "
 		  "SUSPEND, POWEROFF may be given\n" },
 		{ "LABEL:deb12,FORCE,STACK", "", "status:1:FORCE and STACK exclude each other\n" },
-		{ "LABEL:deb12,INIT:3", "", "status:1:INIT needs the guest system (stack propagation), "
-		  "which this version of ctys does not do for VMs\n" },
+		/* INIT:<n> is the guest's: unreachable, the hypervisor resets the domain */
+		{ "LABEL:deb12,INIT:3", "xl list -v\nxl list -v\nxl info\nxl list -l\n"
+		  "ctys-client -c OFF -t PM -a cancel=SELF,INIT:3,TIMEOUT:20 192.168.122.12\n"
+		  "xl list -v\nxl trigger deb12 reset\n",
+		  "rec:stack: deb12: INIT through its agent at 192.168.122.12\n"
+		  "rec:stack: deb12: its agent at 192.168.122.12 failed (exit 255)\n"
+		  "rec:stack: deb12: agent unreachable: hypervisor RESET\n"
+		  "msg:info:xl trigger deb12 reset: done\nstatus:0:\n" },
+		{ "LABEL:deb12,INIT:3,FORCE", "", "status:1:INIT:<n> is done by the guest's agent (stack "
+		  "propagation): not with FORCE\n" },
+		{ "LABEL:deb12,INIT:7", "", "status:1:invalid runlevel '7' for INIT (0-6)\n" },
 		{ "POWEROFF", "", "status:1:Missing address parameter (LABEL, ID, FILENAME, UUID, MAC or "
 		  "TCP, or ALL)\n" },
 	};
