@@ -8,6 +8,7 @@
 #  (c) CANCEL with harmless commands from the node's own ctys.conf.sh: SELF runs
 #      the halt/init command on the right host, WOL runs the ethtool command
 #      first, rule violations are refused before anything runs;
+#  (e) a XEN CANCEL on pm1 asks its guest's agent (vm1) first, for real;
 #  (d) the magic packet captured for real: ctys-wakeup and PM CREATE send from
 #      one flat host, a raw AF_PACKET socket on another host sees the broadcast
 #      frame with its 102-byte payload.
@@ -173,4 +174,28 @@ check cancel-delay 1 "" "does not fit the job timeout" -- "$C" -t pm -a cancel=s
 echo "CTYS_PM_REBOOT=\"echo no reboot here >&2; exit 4\"" >>"$RIG_NVM1_HOME/.ctys/ctys.conf.sh"
 check cancel-fail 2 "" "'echo no reboot here >&2; exit 4' failed with exit status 4" -- "$C" -t pm -a cancel=self,reboot,timeout:0 'pm1[vm1][nvm1]'
 grep -q "^no reboot here$" "$T/err" || fail "cancel-fail: output not relayed: $(cat "$T/err")"
+
+# (e) a XEN CANCEL goes into the guest for real: pm1 "runs" the domain deb12
+# (the recording stand-in xl, set up by pm1's ~/.bashrc), whose #@#IP0 is
+# vm1's address; pm1's agent runs a real ctys-client with pm1's own key and
+# ssh config, vm1's agent halts vm1 (its harmless CTYS_PM_HALT); xl still
+# lists the domain, so after TIMEOUT it is escalated to FORCE
+FX=$TOP/tests/fixtures/hyp
+mkdir -p "$T/xen/bin" "$T/xen/vms"
+cp "$FX/fake-xl" "$T/xen/bin/xl"
+cp -r "$FX/xen/." "$T/xen/vms/"
+sed -i "s|^#@#IP0=.*|#@#IP0=\"$RIG_VM1_IP%255.255.255.0%br0%eth0\"|" "$T/xen/vms/deb12/deb12.conf"
+printf 'export PATH=%q:$PATH FAKE_LOG=%q FAKE_DIR=%q DEFAULT_ENUM_BASE=%q\n' "$T/xen/bin" \
+	"$T/xen/log" "$FX" "$T/xen/vms" >>"$RIG_PM1_HOME/.bashrc"
+mkdir -p "$RIG_VM1_HOME/.ctys"
+echo "CTYS_PM_HALT=\"hostname >$T/halted\"" >"$RIG_VM1_HOME/.ctys/ctys.conf.sh"
+rm -f "$T/halted"
+check xen-stack 0 "*" "" -- "$C" -t xen -a cancel=label:deb12,timeout:2 pm1
+grep -qx "stack: deb12: POWEROFF through its agent at $RIG_VM1_IP" "$T/out" &&
+	grep -q "^stack: deb12: its agent finished POWEROFF after " "$T/out" &&
+	grep -qx "stack: deb12: did not stop within 2 s: escalated to FORCE" "$T/out" ||
+	fail "xen-stack: $(cat "$T/out")"
+[ "$(cat "$T/halted" 2>/dev/null)" = vm1 ] || fail "xen-stack: vm1 was not halted by its agent"
+[ "$(grep -E '^xl (shutdown|destroy)' "$T/xen/log" 2>/dev/null)" = "$(printf 'xl shutdown deb12\nxl destroy deb12')" ] ||
+	fail "xen-stack: xl calls: $(cat "$T/xen/log" 2>/dev/null)"
 finish
