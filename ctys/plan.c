@@ -425,15 +425,48 @@ plan_stack_end(const struct plan *p, size_t i)
 	return end;
 }
 
+/* Append the suboption `name` (no argument) to a job's suboptions. */
+static void
+add_subopt(struct job *m, const char *name)
+{
+	const char *subs = m->opts.subopts;
+	char *n = xasprintf("%s%s%s", subs ? subs : "", subs && *subs ? "," : "", name);
+
+	free(m->opts.subopts);
+	m->opts.subopts = n;
+	m->opts.subopts_default = false;
+}
+
+/* A CREATE job already says how to treat a running session (REUSE, CONNECT...). */
+static bool
+has_createmode(const struct job *m)
+{
+	struct subopts so;
+	bool hit = false;
+	size_t i;
+
+	if (m->opts.subopts == NULL || subopt_scan(m->opts.subopts, &so) != CTYS_OK)
+		return false;
+	for (i = 0; i < so.n && !hit; i++) {
+		const struct subopt_def *d = action_subopt(m->opts.action, so.v[i].key);
+
+		hit = d && d->cls == SC_CREATEMODE;
+	}
+	subopt_free(&so);
+	return hit;
+}
+
 /*
  * Stack mode (stacks.md §2): the jobs of one VMSTACK (a run of BM_STACK
  * jobs of the same VMSTACK scope; a plain -b STACK only runs in order) are
- * levels, bottom first.  CREATE of a VM level
- * waits until its guest answers (SSHPING with its defaults is added unless
- * PING or SSHPING is given); a PM level is allowed only at level 0 (unless
- * STACKCHECK:OFF); CANCEL runs the levels top-down (the run is reversed,
- * our extension of the original's CREATE-only stacks); other actions are
- * refused before anything runs.
+ * levels, bottom first.  CREATE of a VM level waits until its guest
+ * answers (SSHPING with its defaults is added unless PING or SSHPING is
+ * given); a PM level is allowed only at level 0 (unless STACKCHECK:OFF);
+ * -k REUSE:1 gives the bottom level REUSE, -k REUSE:2 every level, where
+ * the type takes it and the level has no REUSE, CONNECT, RECONNECT or
+ * RESUME of its own.  CANCEL runs the levels top-down (the run is
+ * reversed, our extension of the original's CREATE-only stacks); other
+ * actions are refused before anything runs.
  */
 static ctys_err_t
 stack_finish(struct plan *p)
@@ -471,13 +504,11 @@ stack_finish(struct plan *p)
 				    j->group ? j->group : "", k - i);
 			if (pd->category == PLUGIN_VM && k + 1 < end &&
 			    !action_find_subopt(m->opts.action, subs, "PING", NULL) &&
-			    !action_find_subopt(m->opts.action, subs, "SSHPING", NULL)) {
-				char *n = xasprintf("%s%sSSHPING", subs ? subs : "", subs && *subs ? "," : "");
-
-				free(m->opts.subopts);
-				m->opts.subopts = n;
-				m->opts.subopts_default = false;
-			}
+			    !action_find_subopt(m->opts.action, subs, "SSHPING", NULL))
+				add_subopt(m, "SSHPING");
+			if (j->opts.reuse >= 1 && (k == i || j->opts.reuse == 2) &&
+			    plugin_accepts(pd, CTYS_ACT_CREATE, "REUSE") && !has_createmode(m))
+				add_subopt(m, "REUSE");
 		}
 		if (act == CTYS_ACT_CANCEL) {
 			for (k = 0; k < (end - i) / 2; k++) {

@@ -4,7 +4,9 @@
 #                                                  --QEMU in tg1--> nd1 (disk-less VM)
 # plus tn1 on pm1, a guest that ignores every shutdown request.
 # CREATE of a .VMSTACK group runs bottom-up and waits (SSHPING) for tg1
-# before nd1 starts inside it; -n shows the levels; SUSPEND of pm1's stack
+# before nd1 starts inside it; -n shows the levels; the running stack's
+# CREATE again is refused, with -k REUSE:1 keeps tg1 only, with -k REUSE:2
+# keeps both; SUSPEND of pm1's stack
 # goes top-down (nd1 saved inside tg1, tg1 paused: QEMU cannot save a guest
 # with a 9p share) and CREATE=RESUME brings it back bottom-up with state
 # kept; CANCEL STACK goes top-down with the order asserted; tn1 is escalated
@@ -73,6 +75,15 @@ grep -q '^started tg1: pid' "$T/out" && grep -q '^started nd1: pid' "$T/out" || 
 check nd1-inside 0 "*" "" -- "$C" -t qemu -a list=machine 'pm1[tg1]'
 grep -q ';QEMU;nd1;' "$T/out" || fail "nd1 does not run inside tg1: $(cat "$T/out")"
 check mark 0 "" "" -- "$C" -t cli -a "create=l:t,cmd:echo%kept-$$%>/dev/shm/mark" 'pm1[tg1]'
+
+# ---- the stack again: refused while it runs; -k REUSE:1 keeps only the
+# bottom (nd1 still refused), -k REUSE:2 keeps every level ----
+check again 1 "*" "tg1 is already running" -- "$C" lab.VMSTACK
+check reuse-k1 1 "*" "nd1 is already running" -- "$C" -k reuse:1 lab.VMSTACK
+grep -q '^running tg1: pid' "$T/out" || fail "reuse-k1: tg1 not kept: $(cat "$T/out")"
+check reuse-k2 0 "*" "" -- "$C" -k reuse:2 lab.VMSTACK
+[ "$(grep '^running' "$T/out" | awk '{print $2}' | tr -d ':' | tr '\n' ' ')" = "tg1 nd1 " ] &&
+	! grep -q '^started' "$T/out" || fail "reuse-k2: $(cat "$T/out")"
 
 # ---- SUSPEND of pm1's stack, top-down; RESUME bottom-up with state kept ----
 check suspend 0 "*" "Migration is disabled" -- "$C" -t PM -a cancel=SUSPEND,TIMEOUT:60 pm1

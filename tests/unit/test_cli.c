@@ -32,6 +32,7 @@ fake_groups(void *ctx, const char *name, char **members, bool *vmstack)
 		{ "cyc2", "b cyc1" },
 		{ "lab.VMSTACK", "pm'(-t PM -a create=t:pm,wol)' pm'(-t QEMU -a create=l:vm1)' vm1'(-t QEMU -a create=l:vm2)'" },
 		{ "comma.VMSTACK", "pm'(-t PM -a create=t:pm,wol)' pm'(-t QEMU -a create=l:x,,ping)' vm1'(-t QEMU -a create=l:vm2)'" },
+		{ "mixed.VMSTACK", "pm'(-t QEMU -a create=l:vm1,resume)' vm1'(-t QEMU -a create=l:vm2)' vm2'(-t CLI -a create=l:c,cmd:true)'" },
 		{ "bad", "h1 (" },
 	};
 	size_t i;
@@ -280,6 +281,44 @@ Test(cli, vmstack_default_sshping_reads_items)
 	    "opts='-b SYNC,SEQ,STACK -c BOTH -L DISPLAYFORWARDING -s USER -t QEMU'\n"
 	    "job=3 target=tester@vm1 via=ssh group='VMSTACK#1' type=QEMU action=CREATE subopts=LABEL:vm2 "
 	    "opts='-b SYNC,SEQ,STACK -c BOTH -L DISPLAYFORWARDING -s USER -t QEMU'");
+}
+
+/*
+ * -k REUSE:1 gives the bottom level of a stack REUSE, REUSE:2 every level
+ * that takes it (not CLI) and has no REUSE/CONNECT/RECONNECT/RESUME of its
+ * own; REUSE:0 none.
+ */
+Test(cli, vmstack_k_reuse)
+{
+	static const char *const want[][3] = {
+		{ "-k reuse:0", "TCP:pm,WOL", "LABEL:vm1,SSHPING" },
+		{ "-k reuse:1", "TCP:pm,WOL,REUSE", "LABEL:vm1,SSHPING" },
+		{ "-k reuse:2", "TCP:pm,WOL,REUSE", "LABEL:vm1,SSHPING,REUSE" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof want / sizeof *want; i++) {
+		char *line = xasprintf("%s lab.VMSTACK", want[i][0]), *got = run(line, false);
+		char *a = xasprintf("type=PM action=CREATE subopts=%s ", want[i][1]);
+		char *b = xasprintf("type=QEMU action=CREATE subopts=%s ", want[i][2]);
+
+		cr_assert(strstr(got, a) && strstr(got, b), "%s: %s", line, got);
+		cr_assert_eq(strstr(got, "subopts=LABEL:vm2,REUSE ") != NULL, i == 2, "%s: %s", line, got);
+		free(a);
+		free(b);
+		free(got);
+		free(line);
+	}
+	plan_is("-k reuse:2 mixed.VMSTACK",
+	    "job=1 target=tester@pm via=ssh group='VMSTACK#1' type=QEMU action=CREATE "
+	    "subopts=LABEL:vm1,RESUME,SSHPING "
+	    "opts='-b SYNC,SEQ,STACK -c BOTH -k REUSE:2 -L DISPLAYFORWARDING -s USER -t QEMU'\n"
+	    "job=2 target=tester@vm1 via=ssh group='VMSTACK#1' type=QEMU action=CREATE "
+	    "subopts=LABEL:vm2,SSHPING,REUSE "
+	    "opts='-b SYNC,SEQ,STACK -c BOTH -k REUSE:2 -L DISPLAYFORWARDING -s USER -t QEMU'\n"
+	    "job=3 target=tester@vm2 via=ssh group='VMSTACK#1' type=CLI action=CREATE "
+	    "subopts=LABEL:c,CMD:true "
+	    "opts='-b SYNC,SEQ,STACK -c BOTH -k REUSE:2 -L DISPLAYFORWARDING -s USER -t CLI'");
 }
 
 Test(cli, group_errors)
