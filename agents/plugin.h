@@ -82,9 +82,10 @@ struct plugin_ops {
 	/*
 	 * VM plugins: the ssh address ("host[:port]") at which this host reaches
 	 * the agent of the guest configured by `id` (a LIST record's field 4),
-	 * for stack propagation (stack.h); false when unknown.
+	 * for stack propagation (stack.h); false when unknown.  `type` is the
+	 * plugin's name.
 	 */
-	bool (*guest)(const char *id, char *dest, size_t n);
+	bool (*guest)(const char *type, const char *id, char *dest, size_t n);
 };
 
 struct plugin_desc {

@@ -939,13 +939,14 @@ guest_dest(const struct qemu_vm *vm, struct gw_dest *d, char *host, size_t n)
 }
 
 bool
-qemu_guest(const char *id, char *dest, size_t n)
+qemu_guest(const char *type, const char *id, char *dest, size_t n)
 {
 	struct qemu_vm vm;
 	struct gw_dest d;
 	char host[256];
 	bool ok;
 
+	(void)type;
 	if (id == NULL || id[0] != '/' || qemu_vm_load(id, &vm) != CTYS_OK)
 		return false;
 	ok = guest_dest(&vm, &d, host, sizeof host);

@@ -196,7 +196,7 @@ ctys_err_t qemu_build_argv(const struct qemu_host *h, const struct qemu_vm *vm,
 	const struct qemu_start *s, struct strv *argv);
 
 /* The ssh address of the guest configured at path id (plugin_ops.guest). */
-bool qemu_guest(const char *id, char *dest, size_t n);
+bool qemu_guest(const char *type, const char *id, char *dest, size_t n);
 
 void qemu_run_create(const struct pjob *j);
 void qemu_run_cancel(const struct pjob *j);

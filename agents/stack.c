@@ -67,7 +67,7 @@ collect_rec(void *ctx, const char *const *f, size_t n)
 	g->plugin = c->p;
 	snprintf(g->label, sizeof g->label, "%s", f[2]);
 	snprintf(g->id, sizeof g->id, "%s", f[3]);
-	if (c->p->ops->guest == NULL || !c->p->ops->guest(g->id, g->dest, sizeof g->dest))
+	if (c->p->ops->guest == NULL || !c->p->ops->guest(c->p->name, g->id, g->dest, sizeof g->dest))
 		g->dest[0] = '\0';
 }
 

@@ -546,13 +546,6 @@ vbox_clientport(const struct pjob *j)
 	job_clientport_by_list(j, &vbox_ops, "VBOX", "a VRDE (RDP) server");
 }
 
-/* The guest's ssh address for stack propagation: #@#IP0 of its metadata. */
-static bool
-vbox_guest(const char *id, char *dest, size_t n)
-{
-	return ctyskeys_guest("VBOX", id, dest, n);
-}
-
 /* ---- INFO and SHOW ---- */
 
 static ctys_err_t
@@ -585,5 +578,5 @@ const struct plugin_ops vbox_ops = {
 	.enumerate = vbox_enumerate,
 	.info = vbox_info_op,
 	.show = vbox_show,
-	.guest = vbox_guest,
+	.guest = ctyskeys_guest,
 };

@@ -560,13 +560,6 @@ vmw_cancel(const struct pjob *j)
 	ctyskeys_found_free(&f);
 }
 
-/* The guest's ssh address for stack propagation: #@#IP0 of its metadata. */
-static bool
-vmw_guest(const char *id, char *dest, size_t n)
-{
-	return ctyskeys_guest("VMW", id, dest, n);
-}
-
 static void
 vmw_isactive(const struct pjob *j)
 {
@@ -610,5 +603,5 @@ const struct plugin_ops vmw_ops = {
 	.enumerate = vmw_enumerate,
 	.info = vmw_info,
 	.show = vmw_show,
-	.guest = vmw_guest,
+	.guest = ctyskeys_guest,
 };

@@ -940,13 +940,6 @@ xen_cancel(const struct pjob *j)
 	free(d);
 }
 
-/* The guest's ssh address for stack propagation: #@#IP0 of its metadata. */
-static bool
-xen_guest(const char *id, char *dest, size_t n)
-{
-	return ctyskeys_guest("XEN", id, dest, n);
-}
-
 static void
 xen_isactive(const struct pjob *j)
 {
@@ -995,5 +988,5 @@ const struct plugin_ops xen_ops = {
 	.enumerate = xen_enumerate,
 	.info = xen_info_op,
 	.show = xen_show,
-	.guest = xen_guest,
+	.guest = ctyskeys_guest,
 };
